@@ -1,0 +1,53 @@
+# Shared definitions for the harness scripts; sourced, not run.
+# shellcheck shell=bash
+
+HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(dirname "$HARNESS")
+BUILD=${BUILD:-$TOP/build}
+LOGS=$BUILD/logs
+PRISTINE=$BUILD/linux-pristine
+JOBS=${JOBS:-$(nproc)}
+mkdir -p "$LOGS"
+
+die() { echo "error: $*" >&2; exit 1; }
+note() { echo "== $*" >&2; }
+
+# Map our architecture names (x86_64, arm64, ppc64le) to the kernel's ARCH,
+# the cross compiler prefix, the kernel image and busybox.
+arch_setup() {
+	HARCH=$1
+	case "$HARCH" in
+	x86_64)
+		KARCH=x86_64; SRCARCH=x86; CROSS=
+		KIMAGE=arch/x86/boot/bzImage
+		BUSYBOX=/bin/busybox
+		SYSROOT=/
+		;;
+	arm64)
+		KARCH=arm64; SRCARCH=arm64; CROSS=aarch64-linux-gnu-
+		KIMAGE=arch/arm64/boot/Image
+		BUSYBOX=$BUILD/busybox-arm64/bin/busybox
+		SYSROOT=/usr/aarch64-linux-gnu
+		;;
+	ppc64le)
+		KARCH=powerpc; SRCARCH=powerpc; CROSS=powerpc64le-linux-gnu-
+		KIMAGE=vmlinux
+		BUSYBOX=$BUILD/busybox-ppc64el/bin/busybox
+		SYSROOT=/usr/powerpc64le-linux-gnu
+		;;
+	*)
+		die "unknown ARCH '$HARCH' (x86_64, arm64 or ppc64le)"
+		;;
+	esac
+}
+
+# Flavor: "ours" (this repo's overlay) or "upstream" (pristine 6.12).
+flavor_setup() {
+	FLAVOR=$1
+	case "$FLAVOR" in
+	ours|upstream) ;;
+	*) die "unknown flavor '$FLAVOR'" ;;
+	esac
+	SRC=$BUILD/src-$FLAVOR
+	KOUT=$BUILD/$HARCH/kernel-$FLAVOR
+}

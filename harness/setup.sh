@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Install everything the harness needs on a Debian 12 (bookworm) machine.
+# Idempotent: a stamp records the package set, so a second run costs nothing.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+build=${BUILD:-$top/build}
+stamp=$build/.setup-done
+mkdir -p "$build"
+
+# Bump this when the package set below changes.
+SETUP_VERSION=3
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ]; then
+	exit 0
+fi
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+# QEMU 7.2 in bookworm never fires powerpc DAWR watchpoints; 10.x from
+# bookworm-backports does.
+bpo=/etc/apt/sources.list.d/hwbp-backports.sources
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	$SUDO tee "$bpo" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+echo "setup: apt-get update" >&2
+# A mirror caught mid-sync fails one index; one retry, then go on with what
+# we have and let the install below name anything really missing.
+$SUDO apt-get update -qq || { sleep 5; $SUDO apt-get update -qq || true; }
+
+host_pkgs=(
+	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
+	rsync python3 ccache xz-utils file git
+	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu
+	gcc-arm-linux-gnueabihf gcc-sh4-linux-gnu
+	busybox-static linux-source-6.12
+)
+echo "setup: installing ${host_pkgs[*]}" >&2
+$SUDO apt-get install -y -qq --no-install-recommends "${host_pkgs[@]}" >/dev/null
+
+echo "setup: installing QEMU from bookworm-backports" >&2
+$SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+	qemu-system-x86 qemu-system-arm qemu-system-ppc qemu-system-data \
+	ipxe-qemu seabios qemu-efi-aarch64 >/dev/null
+
+# Static busybox for each foreign guest architecture. A private apt state
+# (bookworm main only) keeps the host's own package lists and foreign
+# architectures untouched.
+for a in arm64 ppc64el; do
+	dir=$build/busybox-$a
+	[ -x "$dir/bin/busybox" ] && continue
+	apt_dir=$build/apt-$a
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc"
+	cat >"$apt_dir/etc/sources.list" <<SRC
+deb [arch=$a signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+SRC
+	apt_opts=(-o "APT::Architecture=$a" -o "APT::Architectures::=$a"
+		-o "Dir::Etc::SourceList=$apt_dir/etc/sources.list"
+		-o "Dir::Etc::SourceParts=/nonexistent"
+		-o "Dir::State::Lists=$apt_dir/lists"
+		-o "Dir::Cache=$apt_dir/cache" -o "Dir::State::status=/dev/null"
+		-o "APT::Sandbox::User=root")
+	mkdir -p "$apt_dir/cache/archives/partial"
+	apt-get "${apt_opts[@]}" update -qq
+	(cd "$apt_dir" && apt-get "${apt_opts[@]}" download -qq "busybox-static:$a")
+	rm -rf "$dir"
+	dpkg-deb -x "$apt_dir"/busybox-static_*_"$a".deb "$dir"
+done
+
+echo "$SETUP_VERSION" >"$stamp"
