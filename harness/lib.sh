@@ -2,10 +2,10 @@
 # shellcheck shell=bash
 
 HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(dirname "$HARNESS")
+TOP=${HWBP_TOP:-$(dirname "$HARNESS")}
 BUILD=${BUILD:-$TOP/build}
 LOGS=$BUILD/logs
-PRISTINE=$BUILD/linux-pristine
+PRISTINE=${HWBP_PRISTINE:-$BUILD/linux-pristine}
 JOBS=${JOBS:-$(nproc)}
 mkdir -p "$LOGS"
 

@@ -1,0 +1,22 @@
+# Entry points; the work is done by the scripts in harness/.
+#   make test [ARCH=x86_64|arm64|ppc64le] [UPSTREAM=1]
+#   make run  [ARCH=...] [UPSTREAM=1]
+#   make setup | make clean
+
+ARCHES := x86_64 arm64 ppc64le
+ifneq ($(filter $(origin ARCH),command line),)
+ARCHES := $(ARCH)
+endif
+
+.PHONY: test run setup clean
+test:
+	HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
+
+run:
+	HWBP_ARCH="$(firstword $(ARCHES))" UPSTREAM="$(UPSTREAM)" harness/run.sh
+
+setup:
+	harness/setup.sh
+
+clean:
+	rm -rf build/x86_64 build/arm64 build/ppc64le build/results build/logs

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Pack the guest initramfs with the tree's usr/gen_initramfs.sh and boot one
+# kernel under QEMU (TCG). The console goes to the terminal or to a log; a
+# guest that does not finish in time is killed and its last lines shown.
+#
+# usage: boot.sh <arch> <flavor> test|run [console-log]
+#   HWBP_ICOUNT=1   run with -icount shift=0 (guest time = instruction count)
+#   HWBP_TIMEOUT=N  seconds before the guest is killed (default 1500)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+arch_setup "${1:?arch}"
+flavor_setup "${2:?flavor}"
+mode=${3:?mode}
+console_log=${4:-$LOGS/console-$HARCH-$FLAVOR-$mode.log}
+CPUS=${CPUS:-4}
+
+root=$BUILD/$HARCH/user/root
+[ -x "$root/init" ] || die "no guest userspace for $HARCH (run build-user.sh)"
+[ -f "$KOUT/$KIMAGE" ] || die "no $FLAVOR kernel for $HARCH (run build-kernel.sh)"
+
+# Per-flavor extras (the sample module of this kernel) come as a cpio list.
+initrd=$BUILD/$HARCH/initramfs-$FLAVOR.cpio
+extras=$BUILD/$HARCH/initramfs-$FLAVOR.list
+cat >"$extras" <<LIST
+dir /dev 0755 0 0
+nod /dev/console 0600 0 0 c 5 1
+dir /lib/modules 0755 0 0
+file /lib/modules/data_breakpoint.ko $KOUT/samples/hw_breakpoint/data_breakpoint.ko 0644 0 0
+LIST
+(cd "$KOUT" && "$SRC/usr/gen_initramfs.sh" -o "$initrd" \
+	-u "$(id -u)" -g "$(id -g)" "$root" "$extras") ||
+	die "gen_initramfs.sh failed"
+
+interactive=0
+[ "$mode" = run ] && [ -t 0 ] && interactive=1
+append="panic=-1 hwbp.mode=$mode hwbp.cpus=$CPUS hwbp.interactive=$interactive"
+# Debug knobs passed through to the guest's init (see harness/guest/init).
+append+=" ${HWBP_GUEST_ARGS:-}"
+case "$HARCH" in
+x86_64)
+	qemu=(qemu-system-x86_64 -M pc -cpu max)
+	append="console=ttyS0 $append"
+	;;
+arm64)
+	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
+	append="console=ttyAMA0 $append"
+	;;
+ppc64le)
+	qemu=(qemu-system-ppc64 -M pseries,cap-dawr1=on -cpu power10)
+	append="console=hvc0 $append"
+	;;
+esac
+qemu+=(-smp "$CPUS" -m 2G -nographic -no-reboot
+	-kernel "$KOUT/$KIMAGE" -initrd "$initrd" -append "$append")
+[ "${HWBP_ICOUNT:-0}" = 1 ] && qemu+=(-icount shift=0)
+
+limit=${HWBP_TIMEOUT:-1500}
+note "booting $HARCH/$FLAVOR ($mode), console: $console_log"
+if [ "$interactive" = 1 ]; then
+	"${qemu[@]}" 2>&1 | tee "$console_log"
+	exit 0
+fi
+set +e
+timeout --kill-after=10 "$limit" "${qemu[@]}" </dev/null >"$console_log" 2>&1
+rc=$?
+set -e
+[ "$mode" = run ] && cat "$console_log"
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "---- last console lines of $HARCH/$FLAVOR ----" >&2
+	tail -n 25 "$console_log" >&2
+	echo "error: guest $HARCH/$FLAVOR did not finish within ${limit}s (killed)" >&2
+	exit 2
+fi
+exit 0

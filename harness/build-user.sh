@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Build the guest's userspace for one architecture from the 'ours' tree: perf
+# (tools/perf), the kselftests (through the selftests Makefile, so with the
+# kselftest flags), and a small demo program for the main job. Upstream's test
+# sources are never modified by our overlay (we only add files), so the same
+# binaries serve both kernel flavors and results compare like for like.
+#
+# usage: build-user.sh <arch>   ->  build/<arch>/user/root/
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+arch_setup "${1:?arch}"
+flavor_setup ours
+"$HARNESS/tree.sh" ours
+
+out=$BUILD/$HARCH/user
+root=$out/root
+log=$LOGS/build-user-$HARCH.log
+: >"$log"
+mkdir -p "$out"
+
+fail() {
+	echo "---- build output (errors first) ----" >&2
+	grep -E -B2 -A6 '(error|Error)[: ]' "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
+	die "$1 (full log: $log)"
+}
+
+KSFT_TARGETS="breakpoints perf_events"
+[ "$HARCH" = ppc64le ] && KSFT_TARGETS="$KSFT_TARGETS powerpc/ptrace"
+
+note "building $HARCH uapi headers"
+make -C "$SRC" O="$out/hdr" ARCH="$KARCH" CROSS_COMPILE="$CROSS" headers \
+	>>"$log" 2>&1 || fail "headers failed"
+
+note "building $HARCH kselftests: $KSFT_TARGETS"
+rm -rf "$out/kselftest"
+make -C "$SRC/tools/testing/selftests" O="$out/hdr" ARCH="$SRCARCH" \
+	CROSS_COMPILE="$CROSS" TARGETS="$KSFT_TARGETS" -j"$JOBS" \
+	install INSTALL_PATH="$out/kselftest" >>"$log" 2>&1 || fail "kselftests failed"
+
+note "building $HARCH perf"
+perf_opts=(NO_LIBTRACEEVENT=1 NO_JEVENTS=1 NO_LIBPYTHON=1 NO_LIBPERL=1
+	NO_SDT=1 NO_LIBUNWIND=1 NO_LIBDW_DWARF_UNWIND=1 NO_SLANG=1 NO_GTK2=1
+	NO_LIBNUMA=1 NO_LIBAUDIT=1 NO_LIBCRYPTO=1 NO_LIBCAP=1 NO_LIBBABELTRACE=1
+	NO_LIBZSTD=1 NO_LZMA=1 NO_LIBBPF=1 NO_BPF_SKEL=1 NO_LIBLLVM=1
+	NO_CAPSTONE=1 NO_LIBPFM4=1 NO_AUXTRACE=1 NO_LIBDEBUGINFOD=1)
+mkdir -p "$out/perf"
+make -C "$SRC/tools/perf" O="$out/perf" ARCH="$SRCARCH" CROSS_COMPILE="$CROSS" \
+	"${perf_opts[@]}" -j"$JOBS" perf >>"$log" 2>&1 || fail "perf failed"
+
+note "building $HARCH demo"
+${CROSS}gcc -O1 -g -fno-omit-frame-pointer -fno-pie -no-pie -o "$out/hwbp-demo" \
+	"$HARNESS/guest/hwbp-demo.c" >>"$log" 2>&1 || fail "demo failed"
+
+note "assembling $HARCH guest root"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,lib,lib64,usr/bin,etc,proc,sys,dev,tmp,root,kselftest}
+cp "$BUSYBOX" "$root/bin/busybox"
+cp "$out/perf/perf" "$root/usr/bin/perf"
+cp "$out/hwbp-demo" "$root/usr/bin/hwbp-demo"
+cp -a "$out/kselftest/." "$root/kselftest/"
+cp "$HARNESS/guest/init" "$root/init"
+chmod +x "$root/init"
+"$HARNESS/copy-libs.sh" "$HARCH" "$root"
+note "guest userspace for $HARCH in $root"

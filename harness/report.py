@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn guest console logs into per-test results.
+
+Each console log was written by harness/guest/init (see its marker protocol).
+Results come from each suite's own output:
+  - KUnit: the KTAP in debugfs, parsed by the tree's tools/testing/kunit/kunit.py
+  - kselftests: the program's exit status (0 pass, 4 skip) and its TAP lines
+  - perf test: its "N: name : Ok|FAILED!|Skip" lines
+  - kernel health: every kernel log line is scanned for splats
+
+usage: report.py --kunit-tool PATH --xfail FILE [--host-results TSV]
+                 ARCH:FLAVOR:CONSOLE_LOG...
+Prints a table per arch/flavor and a final 'N passed, N failed, N skipped';
+exits 1 if anything failed.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+KSFT_SKIP = 4
+
+# Kernel log lines that mean the kernel is unhealthy, whatever test ran.
+HEALTH_PATTERNS = [
+    r'WARNING:',                      # WARN*(), lockdep, suspicious RCU usage
+    r'BUG:',                          # BUG: sleeping/atomic/KASAN/soft lockup
+    r'kernel BUG at',
+    r'Oops',
+    r'Internal error:',               # arm64 oops
+    r'Kernel panic',
+    r'UBSAN:',
+    r'KASAN:',
+    r'INFO: task .* blocked for more than',
+    r'INFO: rcu.*detected stall',
+    r'rcu: INFO: .*stall',
+    r'self-detected stall',
+    r'hung_task',
+    r'possible circular locking',
+    r'inconsistent lock state',
+    r'DEBUG_LOCKS_WARN_ON',
+    r'Unable to handle kernel',
+]
+HEALTH_RE = re.compile('|'.join(HEALTH_PATTERNS))
+ANSI_RE = re.compile(r'\x1b\[[0-9;]*[A-Za-z]|\x1b[()][A-Z0-9]')
+KMSG_RE = re.compile(r'^\[\s*\d+\.\d+\]')
+TAP_RE = re.compile(r'^(?:# )?(not ok|ok) \d+ (?:- )?(.*?)\s*$')
+PERF_RE = re.compile(r'^\s*\d+(?:\.\d+)?:\s+(.*?)\s*:\s+(Ok|FAILED!|Skip.*)\s*$')
+
+
+class Row:
+    def __init__(self, arch, flavor, suite, test, result, detail=''):
+        self.arch, self.flavor = arch, flavor
+        self.suite, self.test = suite, test
+        self.result, self.detail = result, detail
+
+
+def tap_summary(lines):
+    """Count a kselftest program's own TAP results; name the failures."""
+    ok = fail = skip = 0
+    failed = []
+    for line in lines:
+        m = TAP_RE.match(line)
+        if not m:
+            continue
+        if '# SKIP' in line or '# skip' in line:
+            skip += 1
+        elif m.group(1) == 'ok':
+            ok += 1
+        else:
+            fail += 1
+            failed.append(m.group(2))
+    return ok, fail, skip, failed
+
+
+def kselftest_row(arch, flavor, suite, test, lines, rc):
+    ok, fail, skip, failed = tap_summary(lines)
+    detail = f'{ok} ok, {fail} failed, {skip} skipped' if ok + fail + skip else ''
+    if rc == 137:
+        return Row(arch, flavor, suite, test, 'FAIL', 'killed by timeout; ' + detail)
+    if rc == KSFT_SKIP and fail == 0:
+        reason = next((l for l in lines if 'SKIP' in l), '')
+        return Row(arch, flavor, suite, test, 'SKIP', reason.strip()[:80])
+    if rc == 0 and fail == 0:
+        return Row(arch, flavor, suite, test, 'PASS', detail)
+    if failed:
+        detail += '; failed: ' + ', '.join(failed[:4])
+        if len(failed) > 4:
+            detail += f' (+{len(failed) - 4})'
+    return Row(arch, flavor, suite, test, 'FAIL', f'rc={rc}; {detail}')
+
+
+def perf_test_rows(arch, flavor, test, lines, rc):
+    rows = []
+    for line in lines:
+        m = PERF_RE.match(line)
+        if not m:
+            continue
+        name, verdict = m.groups()
+        if verdict == 'Ok':
+            res = 'PASS'
+        elif verdict.startswith('Skip'):
+            res = 'SKIP'
+        else:
+            res = 'FAIL'
+        rows.append(Row(arch, flavor, 'perf-test', name, res, verdict if res == 'SKIP' else ''))
+    # A suite with subtests prints a header line without a verdict; only
+    # the leaves carry results. No verdict at all is a failure.
+    if not rows:
+        rows.append(Row(arch, flavor, 'perf-test', test.replace('_', ' '), 'FAIL',
+                        f'no result line (rc={rc})'))
+    return rows
+
+
+def kunit_rows(arch, flavor, lines, kunit_tool):
+    with tempfile.TemporaryDirectory() as tmp:
+        ktap = os.path.join(tmp, 'results.ktap')
+        out = os.path.join(tmp, 'results.json')
+        with open(ktap, 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        subprocess.run([sys.executable, kunit_tool, 'parse', f'--json={out}', ktap],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        try:
+            with open(out) as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            data = {}
+
+    rows = []
+
+    def walk(group, prefix):
+        for case in group.get('test_cases', []):
+            status = {'PASS': 'PASS', 'SKIP': 'SKIP'}.get(case['status'], 'FAIL')
+            rows.append(Row(arch, flavor, 'kunit:' + prefix, case['name'], status))
+        for sub in group.get('sub_groups', []):
+            walk(sub, sub['name'])
+
+    walk(data, data.get('name', ''))
+    if not rows:
+        rows.append(Row(arch, flavor, 'kunit', 'results', 'FAIL', 'no KUnit results in debugfs'))
+    return rows
+
+
+def parse_console(arch, flavor, path, kunit_tool):
+    rows = []
+    try:
+        with open(path, errors='replace') as f:
+            lines = [ANSI_RE.sub('', l.rstrip('\r\n')) for l in f]
+    except OSError:
+        return [Row(arch, flavor, 'guest', 'console', 'FAIL', f'no console log {path}')]
+
+    current = None          # (suite, test, [lines])
+    context = 'boot'        # what ran when a kernel message was logged
+    in_klog = False
+    began = done = False
+    splats = {}             # kernel line -> context, deduplicated
+
+    for line in lines:
+        if line.startswith('@@@ '):
+            words = line.split()
+            tag = words[1]
+            if tag == 'GUEST-BEGIN':
+                began = True
+            elif tag == 'GUEST-DONE':
+                done = True
+            elif tag == 'BEGIN' and len(words) >= 4:
+                current = (words[2], words[3], [])
+                context = f'{words[2]} {words[3]}'
+            elif tag == 'END' and current and len(words) >= 5:
+                rc = int(words[4].split('=', 1)[1])
+                suite, test, out = current
+                if suite == 'kunit':
+                    rows += kunit_rows(arch, flavor, out, kunit_tool)
+                elif suite == 'perf-test':
+                    rows += perf_test_rows(arch, flavor, test, out, rc)
+                else:
+                    rows.append(kselftest_row(arch, flavor, suite, test, out, rc))
+                current = None
+            elif tag == 'KLOG':
+                in_klog = True
+                context = ' '.join(words[2:])
+            elif tag == 'KLOG-END':
+                in_klog = False
+            continue
+        if current is not None and not in_klog:
+            current[2].append(line)
+        # Kernel messages: in KLOG dumps, or printed live on the console.
+        if KMSG_RE.match(line) and HEALTH_RE.search(line):
+            key = line.strip()
+            splats.setdefault(key, context)
+
+    for line, ctx in splats.items():
+        rows.append(Row(arch, flavor, 'kernel-health', ctx.replace(' ', ':'), 'FAIL', line[:160]))
+    if current is not None:
+        rows.append(Row(arch, flavor, current[0], current[1], 'FAIL',
+                        'guest stopped while this test ran'))
+    if not began:
+        tail = ' | '.join(l for l in lines[-3:])
+        rows.append(Row(arch, flavor, 'guest', 'init', 'FAIL', 'init never started: ' + tail[:160]))
+    elif not done:
+        rows.append(Row(arch, flavor, 'guest', 'completion', 'FAIL', 'guest did not finish'))
+    else:
+        rows.append(Row(arch, flavor, 'kernel-health', 'whole-log',
+                        'FAIL' if splats else 'PASS',
+                        f'{len(splats)} splat lines' if splats else 'no WARN/BUG/Oops/lockdep/hang'))
+    return rows
+
+
+def load_xfail(path):
+    """Lines: FLAVOR ARCH SUITE TEST  # reason   (FLAVOR/ARCH may be '*')."""
+    entries = []
+    if not path or not os.path.exists(path):
+        return entries
+    with open(path) as f:
+        for raw in f:
+            body, _, reason = raw.partition('#')
+            words = body.split()
+            if not words:
+                continue
+            if len(words) != 4:
+                sys.exit(f'{path}: malformed line: {raw.strip()}')
+            entries.append((words, reason.strip()))
+    return entries
+
+
+def match_xfail(row, entries):
+    for (flavor, arch, suite, test), reason in entries:
+        if flavor not in ('*', row.flavor) or arch not in ('*', row.arch):
+            continue
+        if suite == row.suite and test in ('*', row.test.replace(' ', '_'), row.test):
+            return reason
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--kunit-tool', required=True)
+    ap.add_argument('--xfail')
+    ap.add_argument('--host-results', action='append', default=[])
+    ap.add_argument('runs', nargs='*')
+    args = ap.parse_args()
+
+    rows = []
+    for tsv in args.host_results:
+        if os.path.exists(tsv):
+            with open(tsv) as f:
+                for line in f:
+                    parts = line.rstrip('\n').split('\t')
+                    if len(parts) >= 5:
+                        rows.append(Row(*parts[:5], parts[5] if len(parts) > 5 else ''))
+    for run in args.runs:
+        arch, flavor, path = run.split(':', 2)
+        rows += parse_console(arch, flavor, path, args.kunit_tool)
+
+    xfail = load_xfail(args.xfail)
+    counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'XFAIL': 0, 'XPASS': 0}
+    groups = {}
+    for row in rows:
+        reason = match_xfail(row, xfail)
+        if reason is not None:
+            if row.result == 'FAIL':
+                row.result, row.detail = 'XFAIL', reason
+            elif row.result == 'PASS':
+                row.result = 'XPASS'
+                row.detail = 'listed as expected failure but passed: ' + reason
+        counts[row.result] += 1
+        groups.setdefault((row.arch, row.flavor), []).append(row)
+
+    for (arch, flavor), grp in groups.items():
+        print(f'\n## {arch} ({flavor})')
+        w_suite = max(len(r.suite) for r in grp)
+        w_test = max(len(r.test) for r in grp)
+        for r in grp:
+            print(f'{r.suite:<{w_suite}}  {r.test:<{w_test}}  {r.result:<5}  {r.detail}')
+    print()
+    if counts['XFAIL']:
+        print(f"{counts['XFAIL']} expected failures (listed in {os.path.relpath(args.xfail)})")
+    if counts['XPASS']:
+        print(f"{counts['XPASS']} expected failures now pass (counted as failed): update the list")
+    failed = counts['FAIL'] + counts['XPASS']
+    print(f"{counts['PASS']} passed, {failed} failed, {counts['SKIP']} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The test command: set up the machine, build kernel and guest userspace for
+# each architecture, boot each under QEMU running the suites, and report.
+#
+# Environment: HWBP_ARCHES="x86_64 arm64 ppc64le"   UPSTREAM=1 for pristine
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ARCHES=${HWBP_ARCHES:-x86_64 arm64 ppc64le}
+FLAVOR=ours
+[ "${UPSTREAM:-0}" = 1 ] && FLAVOR=upstream
+start=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - start ))s"; }
+
+"$HARNESS/setup.sh" || die "setup failed"
+
+res=$BUILD/results/$FLAVOR
+rm -rf "$res"
+mkdir -p "$res"
+host_tsv=$res/host.tsv
+: >"$host_tsv"
+"$HARNESS/selftest-tree.sh" "$host_tsv" host
+
+runs=()
+for a in $ARCHES; do
+	arch_setup "$a"
+	row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$FLAVOR" "$@" >>"$host_tsv"; }
+	if ! "$HARNESS/build-kernel.sh" "$a" "$FLAVOR"; then
+		row build kernel FAIL "see $LOGS/build-kernel-$a-$FLAVOR.log"
+		break
+	fi
+	if ! "$HARNESS/build-user.sh" "$a"; then
+		row build userspace FAIL "see $LOGS/build-user-$a.log"
+		break
+	fi
+	note "[$(elapsed)] $a/$FLAVOR built; booting"
+	log=$res/console-$a.log
+	"$HARNESS/boot.sh" "$a" "$FLAVOR" test "$log"
+	cp "$log" "$LOGS/console-$a-$FLAVOR-test.log"
+	runs+=("$a:$FLAVOR:$log")
+	note "[$(elapsed)] $a/$FLAVOR finished"
+done
+
+python3 "$HARNESS/report.py" --kunit-tool "$PRISTINE/tools/testing/kunit/kunit.py" \
+	--xfail "$HARNESS/expected-failures" --host-results "$host_tsv" "${runs[@]}"
+rc=$?
+note "wall time $(elapsed) for: $ARCHES ($FLAVOR)"
+exit $rc
