@@ -43,6 +43,9 @@ perf_opts=(NO_LIBTRACEEVENT=1 NO_JEVENTS=1 NO_LIBPYTHON=1 NO_LIBPERL=1
 	NO_LIBNUMA=1 NO_LIBAUDIT=1 NO_LIBCRYPTO=1 NO_LIBCAP=1 NO_LIBBABELTRACE=1
 	NO_LIBZSTD=1 NO_LZMA=1 NO_LIBBPF=1 NO_BPF_SKEL=1 NO_LIBLLVM=1
 	NO_CAPSTONE=1 NO_LIBPFM4=1 NO_AUXTRACE=1 NO_LIBDEBUGINFOD=1)
+# The cross sysroots have no libelf: perf then reads no symbol tables, so on
+# arm64/ppc64le perf report shows addresses rather than function names.
+[ -n "$CROSS" ] && perf_opts+=(NO_LIBELF=1)
 mkdir -p "$out/perf"
 make -C "$SRC/tools/perf" O="$out/perf" ARCH="$SRCARCH" CROSS_COMPILE="$CROSS" \
 	"${perf_opts[@]}" -j"$JOBS" perf >>"$log" 2>&1 || fail "perf failed"

@@ -157,7 +157,7 @@ def parse_console(arch, flavor, path, kunit_tool):
     context = 'boot'        # what ran when a kernel message was logged
     in_klog = False
     began = done = False
-    splats = {}             # kernel line -> context, deduplicated
+    splats = {}             # context -> kernel lines, deduplicated
 
     for line in lines:
         if line.startswith('@@@ '):
@@ -190,23 +190,26 @@ def parse_console(arch, flavor, path, kunit_tool):
             current[2].append(line)
         # Kernel messages: in KLOG dumps, or printed live on the console.
         if KMSG_RE.match(line) and HEALTH_RE.search(line):
-            key = line.strip()
-            splats.setdefault(key, context)
+            found = splats.setdefault(context, [])
+            if line.strip() not in found:
+                found.append(line.strip())
 
-    for line, ctx in splats.items():
-        rows.append(Row(arch, flavor, 'kernel-health', ctx.replace(' ', ':'), 'FAIL', line[:160]))
+    for ctx, found in splats.items():
+        more = f' (+{len(found) - 1} more)' if len(found) > 1 else ''
+        rows.append(Row(arch, flavor, 'kernel-health', ctx.replace(' ', ':'), 'FAIL',
+                        found[0][:150] + more))
     if current is not None:
         rows.append(Row(arch, flavor, current[0], current[1], 'FAIL',
                         'guest stopped while this test ran'))
-    if not began:
+    elif not began:
         tail = ' | '.join(l for l in lines[-3:])
         rows.append(Row(arch, flavor, 'guest', 'init', 'FAIL', 'init never started: ' + tail[:160]))
     elif not done:
         rows.append(Row(arch, flavor, 'guest', 'completion', 'FAIL', 'guest did not finish'))
-    else:
+    if done:
         rows.append(Row(arch, flavor, 'kernel-health', 'whole-log',
                         'FAIL' if splats else 'PASS',
-                        f'{len(splats)} splat lines' if splats else 'no WARN/BUG/Oops/lockdep/hang'))
+                        f'splats during {len(splats)} tests' if splats else 'no WARN/BUG/Oops/lockdep/hang'))
     return rows
 
 

@@ -10,7 +10,7 @@ stamp=$build/.setup-done
 mkdir -p "$build"
 
 # Bump this when the package set below changes.
-SETUP_VERSION=3
+SETUP_VERSION=4
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ]; then
 	exit 0
 fi
@@ -41,6 +41,7 @@ host_pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
 	rsync python3 ccache xz-utils file git
 	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu
+	libc6-dev-arm64-cross libc6-dev-ppc64el-cross zlib1g-dev
 	gcc-arm-linux-gnueabihf gcc-sh4-linux-gnu
 	busybox-static linux-source-6.12
 )
