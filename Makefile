@@ -8,15 +8,19 @@ ifneq ($(filter $(origin ARCH),command line),)
 ARCHES := $(ARCH)
 endif
 
+# The scripts run their own makes with their own ARCH (the kernel's names);
+# our command-line ARCH must not reach them through MAKEFLAGS.
+SCRIPT_ENV := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u ARCH
+
 .PHONY: test run setup clean
 test:
-	HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
+	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
 
 run:
-	HWBP_ARCH="$(firstword $(ARCHES))" UPSTREAM="$(UPSTREAM)" harness/run.sh
+	$(SCRIPT_ENV) HWBP_ARCH="$(firstword $(ARCHES))" UPSTREAM="$(UPSTREAM)" harness/run.sh
 
 setup:
-	harness/setup.sh
+	$(SCRIPT_ENV) harness/setup.sh
 
 clean:
 	rm -rf build/x86_64 build/arm64 build/ppc64le build/results build/logs
