@@ -1,6 +1,7 @@
 # Entry points; the work is done by the scripts in harness/.
 #   make test [ARCH=x86_64|arm64|ppc64le] [UPSTREAM=1]
 #   make run  [ARCH=...] [UPSTREAM=1]
+#   make compare [ARCH=...]   upstream and ours side by side
 #   make setup | make clean
 
 ARCHES := x86_64 arm64 ppc64le
@@ -12,12 +13,15 @@ endif
 # our command-line ARCH must not reach them through MAKEFLAGS.
 SCRIPT_ENV := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u ARCH
 
-.PHONY: test run setup clean
+.PHONY: test run compare setup clean
 test:
 	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
 
 run:
 	$(SCRIPT_ENV) HWBP_ARCH="$(firstword $(ARCHES))" UPSTREAM="$(UPSTREAM)" harness/run.sh
+
+compare:
+	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" harness/compare.sh
 
 setup:
 	$(SCRIPT_ENV) harness/setup.sh

@@ -239,11 +239,41 @@ def match_xfail(row, entries):
     return None
 
 
+GOOD = ('PASS', 'XPASS')
+
+
+def compare(rows):
+    """Join upstream's and our results per test; a test that passes upstream
+    and not ours is a regression."""
+    table = {}
+    for r in rows:
+        if r.flavor in ('upstream', 'ours'):
+            table.setdefault(r.arch, {}).setdefault((r.suite, r.test), {})[r.flavor] = r.result
+    regressions = improvements = 0
+    for arch, tests in table.items():
+        print(f'\n## {arch}: upstream vs ours')
+        w_suite = max(len(s) for s, _ in tests)
+        w_test = max(len(t) for _, t in tests)
+        print(f"{'suite':<{w_suite}}  {'test':<{w_test}}  {'upstream':<8}  {'ours':<8}")
+        for (suite, test), res in tests.items():
+            up, ours = res.get('upstream', '-'), res.get('ours', '-')
+            mark = ''
+            if up in GOOD and ours not in GOOD:
+                mark, regressions = 'REGRESSION', regressions + 1
+            elif ours in GOOD and up not in GOOD:
+                mark, improvements = 'better', improvements + 1
+            print(f'{suite:<{w_suite}}  {test:<{w_test}}  {up:<8}  {ours:<8}  {mark}')
+    print(f'\n{improvements} better than upstream, {regressions} regressions')
+    return 1 if regressions else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--kunit-tool', required=True)
     ap.add_argument('--xfail')
     ap.add_argument('--host-results', action='append', default=[])
+    ap.add_argument('--compare', action='store_true',
+                    help='one table per arch, upstream and ours side by side')
     ap.add_argument('runs', nargs='*')
     args = ap.parse_args()
 
@@ -272,6 +302,9 @@ def main():
                 row.detail = 'listed as expected failure but passed: ' + reason
         counts[row.result] += 1
         groups.setdefault((row.arch, row.flavor), []).append(row)
+
+    if args.compare:
+        return compare(rows)
 
     for (arch, flavor), grp in groups.items():
         print(f'\n## {arch} ({flavor})')

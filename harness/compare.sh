@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run the suites on pristine upstream and on ours, in this same harness, and
+# print the results side by side; exits non-zero on any regression.
+#
+# Environment: HWBP_ARCHES="x86_64 arm64 ppc64le"
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+UPSTREAM=1 "$HARNESS/test.sh"
+UPSTREAM=0 "$HARNESS/test.sh"
+runs=()
+for f in upstream ours; do
+	for log in "$BUILD"/results/$f/console-*.log; do
+		[ -f "$log" ] || continue
+		a=${log##*/console-}
+		runs+=("${a%.log}:$f:$log")
+	done
+done
+python3 "$HARNESS/report.py" --compare --kunit-tool "$PRISTINE/tools/testing/kunit/kunit.py" \
+	--xfail "$HARNESS/expected-failures" "${runs[@]}"
