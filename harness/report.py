@@ -214,7 +214,9 @@ def parse_console(arch, flavor, path, kunit_tool):
 
 
 def load_xfail(path):
-    """Lines: FLAVOR ARCH SUITE TEST  # reason   (FLAVOR/ARCH may be '*')."""
+    """Lines: FLAVOR ARCH SUITE TEST  # reason   (FLAVOR/ARCH may be '*').
+    A reason starting 'flaky:' marks an intermittent upstream failure: its
+    failure is an XFAIL, its pass a plain PASS (not XPASS)."""
     entries = []
     if not path or not os.path.exists(path):
         return entries
@@ -295,9 +297,10 @@ def main():
     for row in rows:
         reason = match_xfail(row, xfail)
         if reason is not None:
+            flaky = reason.startswith('flaky:')
             if row.result == 'FAIL':
-                row.result, row.detail = 'XFAIL', reason
-            elif row.result == 'PASS':
+                row.result, row.detail = 'XFAIL', reason + ' [' + row.detail + ']'
+            elif row.result == 'PASS' and not flaky:
                 row.result = 'XPASS'
                 row.detail = 'listed as expected failure but passed: ' + reason
         counts[row.result] += 1
