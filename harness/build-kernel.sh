@@ -39,9 +39,6 @@ fi
 note "building $HARCH/$FLAVOR kernel (log: $log)"
 targets=("$(basename "$KIMAGE")" modules)
 [ "$KIMAGE" = vmlinux ] && targets=(vmlinux modules)
-if ! kmake "${targets[@]}" >>"$log" 2>&1; then
-	echo "---- compiler output (errors first) ----" >&2
-	grep -E -B2 -A6 '(error|Error)[: ]' "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
-	die "kernel build failed for $HARCH/$FLAVOR (full log: $log)"
-fi
+kmake "${targets[@]}" >>"$log" 2>&1 ||
+	build_failed "$log" "kernel build failed for $HARCH/$FLAVOR"
 note "built $KOUT/$KIMAGE"

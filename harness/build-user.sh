@@ -18,11 +18,7 @@ log=$LOGS/build-user-$HARCH.log
 : >"$log"
 mkdir -p "$out"
 
-fail() {
-	echo "---- build output (errors first) ----" >&2
-	grep -E -B2 -A6 '(error|Error)[: ]' "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
-	die "$1 (full log: $log)"
-}
+fail() { build_failed "$log" "$1"; }
 
 KSFT_TARGETS="breakpoints perf_events"
 [ "$HARCH" = ppc64le ] && KSFT_TARGETS="$KSFT_TARGETS powerpc/ptrace"

@@ -12,6 +12,14 @@ mkdir -p "$LOGS"
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "== $*" >&2; }
 
+# build_failed LOG MESSAGE: show the compiler's errors from a build log
+# (or its tail when no error line matches), then stop.
+build_failed() {
+	echo "---- build output (errors first) ----" >&2
+	grep -E -B2 -A6 '(error|Error)[: ]' "$1" | head -n 60 >&2 || tail -n 40 "$1" >&2
+	die "$2 (full log: $1)"
+}
+
 # Map our architecture names (x86_64, arm64, ppc64le) to the kernel's ARCH,
 # the cross compiler prefix, the kernel image and busybox.
 arch_setup() {
