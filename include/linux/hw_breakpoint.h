@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hardware breakpoints and watchpoints as perf events.
+ *
+ * A breakpoint is a perf event of type PERF_TYPE_BREAKPOINT whose attr
+ * carries the watched address (bp_addr), the access kind (bp_type) and the
+ * width (bp_len).  The generic layer in kernel/events/ does the slot
+ * accounting and the perf glue; each architecture turns the attr into its
+ * control words (struct arch_hw_breakpoint) and programs the registers when
+ * perf schedules the event on a CPU.
+ */
+#ifndef _LINUX_HW_BREAKPOINT_H
+#define _LINUX_HW_BREAKPOINT_H
+
+#include <linux/perf_event.h>
+#include <uapi/linux/hw_breakpoint.h>
+
+#ifdef CONFIG_HAVE_HW_BREAKPOINT
+
+/*
+ * Slot classes.  Architectures whose instruction and data breakpoints
+ * share one register file (x86, sh) have a single class.
+ */
+enum bp_type_idx {
+	TYPE_INST = 0,
+#ifdef CONFIG_HAVE_MIXED_BREAKPOINTS_REGS
+	TYPE_DATA = 0,
+#else
+	TYPE_DATA = 1,
+#endif
+	TYPE_MAX
+};
+
+int __init init_hw_breakpoint(void);
+
+/**
+ * hw_breakpoint_init - prepare an attr for an in-kernel breakpoint
+ * @attr: attribute to reset
+ *
+ * Kernel users (kgdb, ptrace, modules) want their breakpoint always
+ * scheduled and their handler called on every hit, hence pinned and a
+ * sample period of one.
+ */
+static inline void hw_breakpoint_init(struct perf_event_attr *attr)
+{
+	*attr = (struct perf_event_attr) {
+		.type		= PERF_TYPE_BREAKPOINT,
+		.size		= sizeof(struct perf_event_attr),
+		.pinned		= 1,
+		.sample_period	= 1,
+	};
+}
+
+/**
+ * ptrace_breakpoint_init - prepare an attr for a debugger's breakpoint
+ * @attr: attribute to reset
+ *
+ * Like hw_breakpoint_init(), but only user-mode accesses count: a tracer
+ * must never observe the kernel working on behalf of its tracee.
+ */
+static inline void ptrace_breakpoint_init(struct perf_event_attr *attr)
+{
+	hw_breakpoint_init(attr);
+	attr->exclude_kernel = 1;
+}
+
+static inline unsigned long hw_breakpoint_addr(struct perf_event *bp)
+{
+	return bp->attr.bp_addr;
+}
+
+static inline int hw_breakpoint_type(struct perf_event *bp)
+{
+	return bp->attr.bp_type;
+}
+
+static inline unsigned long hw_breakpoint_len(struct perf_event *bp)
+{
+	return bp->attr.bp_len;
+}
+
+static inline struct arch_hw_breakpoint *counter_arch_bp(struct perf_event *bp)
+{
+	return &bp->hw.info;
+}
+
+struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
+					       perf_overflow_handler_t triggered,
+					       void *context,
+					       struct task_struct *tsk);
+int modify_user_hw_breakpoint(struct perf_event *bp,
+			      struct perf_event_attr *attr);
+int modify_user_hw_breakpoint_check(struct perf_event *bp,
+				    struct perf_event_attr *attr, bool check);
+struct perf_event *
+register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
+				perf_overflow_handler_t triggered,
+				void *context, int cpu);
+struct perf_event * __percpu *
+register_wide_hw_breakpoint(struct perf_event_attr *attr,
+			    perf_overflow_handler_t triggered, void *context);
+void unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events);
+int register_perf_hw_breakpoint(struct perf_event *bp);
+void unregister_hw_breakpoint(struct perf_event *bp);
+
+/* Slot accounting, exposed for kgdb and the KUnit test. */
+bool hw_breakpoint_is_used(void);
+int reserve_bp_slot(struct perf_event *bp);
+void release_bp_slot(struct perf_event *bp);
+int dbg_reserve_bp_slot(struct perf_event *bp);
+int dbg_release_bp_slot(struct perf_event *bp);
+
+/* Defined by each architecture: drop the debugger's breakpoints of @tsk. */
+void flush_ptrace_hw_breakpoint(struct task_struct *tsk);
+
+#else /* !CONFIG_HAVE_HW_BREAKPOINT */
+
+static inline int __init init_hw_breakpoint(void) { return 0; }
+
+static inline struct arch_hw_breakpoint *counter_arch_bp(struct perf_event *bp)
+{
+	return NULL;
+}
+
+static inline struct perf_event *
+register_user_hw_breakpoint(struct perf_event_attr *attr,
+			    perf_overflow_handler_t triggered, void *context,
+			    struct task_struct *tsk)
+{
+	return NULL;
+}
+
+static inline int modify_user_hw_breakpoint(struct perf_event *bp,
+					    struct perf_event_attr *attr)
+{
+	return -ENOSYS;
+}
+
+static inline int modify_user_hw_breakpoint_check(struct perf_event *bp,
+						  struct perf_event_attr *attr,
+						  bool check)
+{
+	return -ENOSYS;
+}
+
+static inline struct perf_event *
+register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
+				perf_overflow_handler_t triggered,
+				void *context, int cpu)
+{
+	return NULL;
+}
+
+static inline struct perf_event * __percpu *
+register_wide_hw_breakpoint(struct perf_event_attr *attr,
+			    perf_overflow_handler_t triggered, void *context)
+{
+	return NULL;
+}
+
+static inline void
+unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events) { }
+
+static inline int register_perf_hw_breakpoint(struct perf_event *bp)
+{
+	return -ENOSYS;
+}
+
+static inline void unregister_hw_breakpoint(struct perf_event *bp) { }
+static inline bool hw_breakpoint_is_used(void) { return false; }
+
+static inline int reserve_bp_slot(struct perf_event *bp)
+{
+	return -ENOSYS;
+}
+
+static inline void release_bp_slot(struct perf_event *bp) { }
+static inline void flush_ptrace_hw_breakpoint(struct task_struct *tsk) { }
+
+#endif /* CONFIG_HAVE_HW_BREAKPOINT */
+#endif /* _LINUX_HW_BREAKPOINT_H */

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "breakpoint" PMU and the kernel API for hardware breakpoints.
+ *
+ * Each hardware breakpoint or watchpoint is a perf event of type
+ * PERF_TYPE_BREAKPOINT.  Its life:
+ *
+ *  1. event_init: the slot accounting (hw_breakpoint_slots.c) promises a
+ *     debug register on every CPU the event may run on, or refuses with
+ *     ENOSPC; then the architecture validates the attr and computes its
+ *     control words into bp->hw.info.
+ *  2. add/del: perf schedules the event on a CPU; the architecture picks a
+ *     free register there and programs it.
+ *  3. A hit: the architecture's exception path finds the event that owns
+ *     the register and calls perf_bp_event().
+ *  4. destroy: the promise is withdrawn.  This is the only place a slot is
+ *     released, so an event keeps its slot while disabled, and kgdb can
+ *     take over the release by clearing ->destroy.
+ *
+ * Locking
+ * -------
+ * - The accounting has its own lock; its rules are at the top of
+ *   hw_breakpoint_slots.c.  This file takes no lock of its own.
+ * - event_init runs in process context, possibly under the parent
+ *   context's mutex when a child inherits events at fork.
+ * - add/del/start/stop/read run with interrupts disabled on the CPU
+ *   concerned, under perf's ctx->lock, and must not sleep.
+ * - modify_user_hw_breakpoint_check() may run in atomic context, so it
+ *   touches only the event and the accounting.
+ */
+
+#include <linux/bug.h>
+#include <linux/capability.h>
+#include <linux/cpu.h>
+#include <linux/export.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/init.h>
+#include <linux/kdebug.h>
+#include <linux/notifier.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+
+#include "hw_breakpoint_slots.h"
+
+/* --- validation ---------------------------------------------------------- */
+
+/*
+ * Have the architecture check @attr and compute its control words into
+ * @hw, then apply the rules every architecture shares for kernel
+ * addresses.
+ */
+static int hwbp_validate(struct perf_event *bp,
+			 const struct perf_event_attr *attr,
+			 struct arch_hw_breakpoint *hw)
+{
+	int err;
+
+	err = hw_breakpoint_arch_parse(bp, attr, hw);
+	if (err)
+		return err;
+
+	if (!arch_check_bp_in_kernelspace(hw))
+		return 0;
+	/* A breakpoint that only counts user mode cannot watch the kernel. */
+	if (attr->exclude_kernel)
+		return -EINVAL;
+	/* Watching the kernel leaks its behaviour: administrators only. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+int register_perf_hw_breakpoint(struct perf_event *bp)
+{
+	struct arch_hw_breakpoint hw = { };
+	int err;
+
+	err = reserve_bp_slot(bp);
+	if (err)
+		return err;
+
+	err = hwbp_validate(bp, &bp->attr, &hw);
+	if (err) {
+		release_bp_slot(bp);
+		return err;
+	}
+
+	bp->hw.info = hw;
+	return 0;
+}
+
+/* The fields a breakpoint may change in place; everything else is fixed. */
+static void copy_mutable_fields(struct perf_event_attr *to,
+				const struct perf_event_attr *from)
+{
+	to->bp_addr = from->bp_addr;
+	to->bp_type = from->bp_type;
+	to->bp_len = from->bp_len;
+	to->disabled = from->disabled;
+}
+
+/**
+ * modify_user_hw_breakpoint_check - change a breakpoint in place
+ * @bp: breakpoint event, already stopped by the caller
+ * @attr: new attributes
+ * @check: refuse changes to anything but address, type, length, disabled
+ *
+ * Nothing is changed unless the whole update succeeds.  Safe in atomic
+ * context.
+ *
+ * Return: 0 or a negative errno.
+ */
+int modify_user_hw_breakpoint_check(struct perf_event *bp,
+				    struct perf_event_attr *attr, bool check)
+{
+	struct arch_hw_breakpoint hw = { };
+	int err;
+
+	err = hwbp_validate(bp, attr, &hw);
+	if (err)
+		return err;
+
+	if (check) {
+		struct perf_event_attr wanted = *attr;
+
+		copy_mutable_fields(&wanted, &bp->attr);
+		if (memcmp(&wanted, &bp->attr, sizeof(wanted)))
+			return -EINVAL;
+	}
+
+	err = hwbp_slots_change_type(bp, bp->attr.bp_type, attr->bp_type);
+	if (err)
+		return err;
+
+	copy_mutable_fields(&bp->attr, attr);
+	bp->hw.info = hw;
+	return 0;
+}
+
+/* --- the PMU ------------------------------------------------------------- */
+
+static void hwbp_event_destroy(struct perf_event *bp)
+{
+	release_bp_slot(bp);
+}
+
+static int hwbp_event_init(struct perf_event *bp)
+{
+	int class;
+	int err;
+
+	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
+		return -ENOENT;
+
+	/* No registers of this kind at all: the feature is missing. */
+	class = hwbp_class_of(bp->attr.bp_type);
+	if (!hwbp_slots_in_class(class))
+		return -EOPNOTSUPP;
+	if (has_branch_stack(bp))
+		return -EOPNOTSUPP;
+
+	err = register_perf_hw_breakpoint(bp);
+	if (err)
+		return err;
+
+	bp->destroy = hwbp_event_destroy;
+	return 0;
+}
+
+static int hwbp_pmu_add(struct perf_event *bp, int flags)
+{
+	struct hw_perf_event *hwc = &bp->hw;
+
+	hwc->state = flags & PERF_EF_START ? 0 : PERF_HES_STOPPED;
+
+	/* Breakpoints count through the software-event period machinery. */
+	if (is_sampling_event(bp)) {
+		hwc->last_period = hwc->sample_period;
+		perf_swevent_set_period(bp);
+	}
+
+	return arch_install_hw_breakpoint(bp);
+}
+
+static void hwbp_pmu_del(struct perf_event *bp, int flags)
+{
+	arch_uninstall_hw_breakpoint(bp);
+}
+
+/*
+ * start/stop only gate counting (perf_bp_event() drops hits of a stopped
+ * event); the register stays armed until del.
+ */
+static void hwbp_pmu_start(struct perf_event *bp, int flags)
+{
+	bp->hw.state = 0;
+}
+
+static void hwbp_pmu_stop(struct perf_event *bp, int flags)
+{
+	bp->hw.state = PERF_HES_STOPPED;
+}
+
+static void hwbp_pmu_read(struct perf_event *bp)
+{
+	hw_breakpoint_pmu_read(bp);
+}
+
+static struct pmu hwbp_pmu = {
+	/* Shares the software context: it can be grouped with sw events. */
+	.task_ctx_nr	= perf_sw_context,
+	.event_init	= hwbp_event_init,
+	.add		= hwbp_pmu_add,
+	.del		= hwbp_pmu_del,
+	.start		= hwbp_pmu_start,
+	.stop		= hwbp_pmu_stop,
+	.read		= hwbp_pmu_read,
+};
+
+/* --- kernel API ---------------------------------------------------------- */
+
+/**
+ * register_user_hw_breakpoint - breakpoint that follows a task
+ * @attr: breakpoint attributes
+ * @triggered: handler called on each hit
+ * @context: opaque data for @triggered
+ * @tsk: task to watch, on whichever CPU it runs
+ *
+ * Return: the event, or an ERR_PTR().
+ */
+struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
+					       perf_overflow_handler_t triggered,
+					       void *context,
+					       struct task_struct *tsk)
+{
+	return perf_event_create_kernel_counter(attr, -1, tsk, triggered,
+						context);
+}
+EXPORT_SYMBOL_GPL(register_user_hw_breakpoint);
+
+/**
+ * modify_user_hw_breakpoint - change address, type, length or state
+ * @bp: breakpoint event
+ * @attr: new attributes; only bp_addr, bp_type, bp_len and disabled count
+ *
+ * May be called with interrupts disabled by the task that owns @bp (from
+ * its own overflow handler), as long as it leaves the breakpoint disabled.
+ *
+ * Return: 0 or a negative errno.
+ */
+int modify_user_hw_breakpoint(struct perf_event *bp,
+			      struct perf_event_attr *attr)
+{
+	int err;
+
+	/*
+	 * In atomic context the event can only be stopped here if it lives
+	 * on this CPU's current task; perf_event_disable() would sleep.
+	 */
+	if (irqs_disabled() && bp->ctx && bp->ctx->task == current)
+		perf_event_disable_local(bp);
+	else
+		perf_event_disable(bp);
+
+	err = modify_user_hw_breakpoint_check(bp, attr, false);
+
+	if (!bp->attr.disabled)
+		perf_event_enable(bp);
+	return err;
+}
+EXPORT_SYMBOL_GPL(modify_user_hw_breakpoint);
+
+/**
+ * unregister_hw_breakpoint - remove a breakpoint and free its slot
+ * @bp: breakpoint event, or NULL
+ */
+void unregister_hw_breakpoint(struct perf_event *bp)
+{
+	if (bp)
+		perf_event_release_kernel(bp);
+}
+EXPORT_SYMBOL_GPL(unregister_hw_breakpoint);
+
+/**
+ * register_wide_hw_breakpoint_cpu - kernel breakpoint on one CPU
+ * @attr: breakpoint attributes
+ * @triggered: handler called on each hit
+ * @context: opaque data for @triggered
+ * @cpu: the CPU to watch
+ *
+ * Return: the event, or an ERR_PTR().
+ */
+struct perf_event *
+register_wide_hw_breakpoint_cpu(struct perf_event_attr *attr,
+				perf_overflow_handler_t triggered,
+				void *context, int cpu)
+{
+	return perf_event_create_kernel_counter(attr, cpu, NULL, triggered,
+						context);
+}
+
+/**
+ * unregister_wide_hw_breakpoint - undo register_wide_hw_breakpoint()
+ * @cpu_events: what register_wide_hw_breakpoint() returned
+ */
+void unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		unregister_hw_breakpoint(*per_cpu_ptr(cpu_events, cpu));
+	free_percpu(cpu_events);
+}
+EXPORT_SYMBOL_GPL(unregister_wide_hw_breakpoint);
+
+/**
+ * register_wide_hw_breakpoint - kernel breakpoint on every online CPU
+ * @attr: breakpoint attributes
+ * @triggered: handler called on each hit
+ * @context: opaque data for @triggered
+ *
+ * CPUs that are offline now get no event.  Either every online CPU gets
+ * one or none does.
+ *
+ * Return: per-CPU event pointers, or an ERR_PTR_PCPU().
+ */
+struct perf_event * __percpu *
+register_wide_hw_breakpoint(struct perf_event_attr *attr,
+			    perf_overflow_handler_t triggered, void *context)
+{
+	struct perf_event * __percpu *cpu_events;
+	struct perf_event *bp = NULL;
+	int cpu;
+
+	cpu_events = alloc_percpu(typeof(*cpu_events));
+	if (!cpu_events)
+		return ERR_PTR_PCPU(-ENOMEM);
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		bp = register_wide_hw_breakpoint_cpu(attr, triggered, context,
+						     cpu);
+		if (IS_ERR(bp))
+			break;
+		*per_cpu_ptr(cpu_events, cpu) = bp;
+	}
+	cpus_read_unlock();
+
+	if (!IS_ERR(bp))
+		return cpu_events;
+
+	unregister_wide_hw_breakpoint(cpu_events);
+	return ERR_PTR_PCPU(PTR_ERR(bp));
+}
+EXPORT_SYMBOL_GPL(register_wide_hw_breakpoint);
+
+/* --- boot ---------------------------------------------------------------- */
+
+/* First on the die chain, so a hit is claimed before kgdb or kprobes look. */
+static struct notifier_block hwbp_die_nb = {
+	.notifier_call	= hw_breakpoint_exceptions_notify,
+	.priority	= INT_MAX,
+};
+
+int __init init_hw_breakpoint(void)
+{
+	int err;
+
+	err = hwbp_slots_init();
+	if (err)
+		return err;
+
+	err = perf_pmu_register(&hwbp_pmu, "breakpoint", PERF_TYPE_BREAKPOINT);
+	if (err)
+		return err;
+
+	return register_die_notifier(&hwbp_die_nb);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interface between the breakpoint PMU (hw_breakpoint.c) and the slot
+ * accounting (hw_breakpoint_slots.c).  Nothing outside kernel/events/
+ * should need it.
+ */
+#ifndef _KERNEL_EVENTS_HW_BREAKPOINT_SLOTS_H
+#define _KERNEL_EVENTS_HW_BREAKPOINT_SLOTS_H
+
+#include <linux/hw_breakpoint.h>
+
+/* Largest per-class slot count the accounting tables can describe. */
+#define HWBP_SLOTS_MAX	16
+
+int hwbp_slots_init(void);
+int hwbp_slots_in_class(enum bp_type_idx class);
+enum bp_type_idx hwbp_class_of(u32 bp_type);
+int hwbp_slots_change_type(struct perf_event *bp, u32 old_type, u32 new_type);
+
+#endif /* _KERNEL_EVENTS_HW_BREAKPOINT_SLOTS_H */
