@@ -133,14 +133,14 @@ register_user_hw_breakpoint(struct perf_event_attr *attr,
 static inline int modify_user_hw_breakpoint(struct perf_event *bp,
 					    struct perf_event_attr *attr)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline int modify_user_hw_breakpoint_check(struct perf_event *bp,
 						  struct perf_event_attr *attr,
 						  bool check)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline struct perf_event *
@@ -163,7 +163,7 @@ unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events) { }
 
 static inline int register_perf_hw_breakpoint(struct perf_event *bp)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline void unregister_hw_breakpoint(struct perf_event *bp) { }
@@ -171,7 +171,7 @@ static inline bool hw_breakpoint_is_used(void) { return false; }
 
 static inline int reserve_bp_slot(struct perf_event *bp)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline void release_bp_slot(struct perf_event *bp) { }

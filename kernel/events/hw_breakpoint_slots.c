@@ -12,6 +12,8 @@
  *
  *	pinned(c) + need(T, c) <= slots		for every task T
  *
+ * so a new breakpoint fits where the sum is still below the slot count.
+ *
  * pinned(c) is the number of CPU-bound breakpoints (no task) on c.
  * need(T, c) is what task T uses on c: its breakpoints bound to c plus its
  * breakpoints that follow it to any CPU.  Two tasks never run on one CPU at
@@ -172,7 +174,7 @@ static bool cpu_bound_fits(int cpu, int class)
 
 	neediest = max(highest_level(load->tasks_at[class], nslots),
 		       highest_level(any_cpu_tasks_at[class], nslots));
-	return load->pinned[class] + neediest + 1 <= nslots;
+	return load->pinned[class] + neediest < nslots;
 }
 
 static bool task_bound_fits(const struct bp_task_load *load, int cpu, int class)
@@ -182,16 +184,16 @@ static bool task_bound_fits(const struct bp_task_load *load, int cpu, int class)
 	int c;
 
 	if (cpu >= 0)
-		return cpu_pinned(cpu, class) + any + bound_on(load, cpu, class) +
-		       1 <= nslots;
+		return cpu_pinned(cpu, class) + any +
+		       bound_on(load, cpu, class) < nslots;
 
 	/* Follows the task everywhere: must fit on the fullest CPU. */
 	if (!load || !load->nr_bound)
-		return highest_level(cpus_pinned_at[class], nslots) + any + 1 <=
+		return highest_level(cpus_pinned_at[class], nslots) + any <
 		       nslots;
 
 	for_each_possible_cpu(c) {
-		if (cpu_pinned(c, class) + any + bound_on(load, c, class) + 1 >
+		if (cpu_pinned(c, class) + any + bound_on(load, c, class) >=
 		    nslots)
 			return false;
 	}

@@ -552,3 +552,7 @@ static int __init hwbp_x86_init(void)
 	return ret < 0 ? ret : 0;
 }
 core_initcall(hwbp_x86_init);
+
+#if IS_ENABLED(CONFIG_HW_BREAKPOINT_KUNIT_TEST)
+#include "hw_breakpoint_kunit.c"
+#endif

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the breakpoint slot accounting (hw_breakpoint_slots.c).
+ *
+ * These drive reserve_bp_slot()/release_bp_slot() directly with a scratch
+ * event whose task, CPU and type are set per call: the accounting keys on
+ * those three only and never dereferences the task, so thousands of tasks
+ * cost one byte each here.  The upstream suite (hw_breakpoint_test.c)
+ * covers the basic boundaries through real events; this one covers scale
+ * and the cases where the accounting must be exact rather than safe.
+ */
+
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/slab.h>
+
+#include "hw_breakpoint_slots.h"
+
+#define MANY_TASKS	10000
+
+struct slots_test_ctx {
+	struct perf_event *bp;	/* scratch event */
+	char *tasks;		/* task "pointers" are addresses in here */
+	int nslots;
+	int cpu0, cpu1;
+};
+
+static struct task_struct *fake_task(struct slots_test_ctx *ctx, int i)
+{
+	return (struct task_struct *)(ctx->tasks + i);
+}
+
+static int take(struct slots_test_ctx *ctx, struct task_struct *tsk, int cpu,
+		u32 type)
+{
+	ctx->bp->hw.target = tsk;
+	ctx->bp->cpu = cpu;
+	ctx->bp->attr.bp_type = type;
+	return reserve_bp_slot(ctx->bp);
+}
+
+static void give(struct slots_test_ctx *ctx, struct task_struct *tsk, int cpu,
+		 u32 type)
+{
+	ctx->bp->hw.target = tsk;
+	ctx->bp->cpu = cpu;
+	ctx->bp->attr.bp_type = type;
+	release_bp_slot(ctx->bp);
+}
+
+#define DATA	HW_BREAKPOINT_RW
+#define INST	HW_BREAKPOINT_X
+
+static int slots_test_init(struct kunit *test)
+{
+	struct slots_test_ctx *ctx;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	if (hw_breakpoint_is_used())
+		kunit_skip(test, "breakpoints already in use");
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->bp = kunit_kzalloc(test, sizeof(*ctx->bp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->bp);
+	ctx->tasks = kunit_kzalloc(test, MANY_TASKS, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->tasks);
+
+	ctx->nslots = hw_breakpoint_slots(TYPE_DATA);
+	ctx->cpu0 = cpumask_first(cpu_online_mask);
+	ctx->cpu1 = cpumask_next(ctx->cpu0, cpu_online_mask);
+	test->priv = ctx;
+	return 0;
+}
+
+static void slots_test_exit(struct kunit *test)
+{
+	if (test->priv)
+		KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+}
+
+/*
+ * Ten thousand tasks each using every slot: a CPU-bound breakpoint must be
+ * refused until the last of them gives one back.
+ */
+static void test_many_tasks_full(struct kunit *test)
+{
+	struct slots_test_ctx *ctx = test->priv;
+	int i, n;
+
+	for (i = 0; i < MANY_TASKS; i++)
+		for (n = 0; n < ctx->nslots; n++)
+			KUNIT_ASSERT_EQ(test, 0,
+					take(ctx, fake_task(ctx, i), -1, DATA));
+
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, NULL, ctx->cpu0, DATA));
+	for (i = 0; i < MANY_TASKS - 1; i++)
+		give(ctx, fake_task(ctx, i), -1, DATA);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, NULL, ctx->cpu1, DATA));
+
+	give(ctx, fake_task(ctx, MANY_TASKS - 1), -1, DATA);
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, NULL, ctx->cpu1, DATA));
+	/* The other CPU is unaffected by the one above. */
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
+	give(ctx, NULL, ctx->cpu0, DATA);
+	give(ctx, NULL, ctx->cpu1, DATA);
+
+	for (i = 0; i < MANY_TASKS; i++)
+		for (n = 1; n < ctx->nslots; n++)
+			give(ctx, fake_task(ctx, i), -1, DATA);
+}
+
+/*
+ * Task A needs two slots everywhere, task B two slots on cpu0 only.  They
+ * never run together, so cpu0 has nslots - 2 left for CPU-bound use, not
+ * nslots - 4.
+ */
+static void test_neediest_task_is_exact(struct kunit *test)
+{
+	struct slots_test_ctx *ctx = test->priv;
+	struct task_struct *a = fake_task(ctx, 0), *b = fake_task(ctx, 1);
+	int n;
+
+	if (ctx->nslots < 4)
+		kunit_skip(test, "needs four data slots");
+
+	KUNIT_ASSERT_EQ(test, 0, take(ctx, a, -1, DATA));
+	KUNIT_ASSERT_EQ(test, 0, take(ctx, a, -1, DATA));
+	KUNIT_ASSERT_EQ(test, 0, take(ctx, b, ctx->cpu0, DATA));
+	KUNIT_ASSERT_EQ(test, 0, take(ctx, b, ctx->cpu0, DATA));
+
+	for (n = 0; n < ctx->nslots - 2; n++)
+		KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, NULL, ctx->cpu0, DATA));
+	/* Each task is now at the limit on cpu0, and only there for b. */
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, b, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, -1, DATA));
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, b, ctx->cpu1, DATA));
+
+	give(ctx, b, ctx->cpu1, DATA);
+	for (n = 0; n < ctx->nslots - 2; n++)
+		give(ctx, NULL, ctx->cpu0, DATA);
+	give(ctx, b, ctx->cpu0, DATA);
+	give(ctx, b, ctx->cpu0, DATA);
+	give(ctx, a, -1, DATA);
+	give(ctx, a, -1, DATA);
+}
+
+/*
+ * A task whose breakpoints are bound to one CPU still has every slot for
+ * its any-CPU breakpoints elsewhere, and its need moves with both kinds.
+ */
+static void test_task_bound_and_any_cpu(struct kunit *test)
+{
+	struct slots_test_ctx *ctx = test->priv;
+	struct task_struct *a = fake_task(ctx, 0);
+	int n;
+
+	for (n = 0; n < ctx->nslots - 1; n++)
+		KUNIT_ASSERT_EQ(test, 0, take(ctx, a, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, a, -1, DATA));
+	/* cpu0 is now full for a: bound nslots - 1 plus one any-CPU. */
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, -1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, NULL, ctx->cpu0, DATA));
+
+	/* On cpu1, a needs one slot: the rest is free for CPU-bound use. */
+	for (n = 0; n < ctx->nslots - 1; n++)
+		KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, NULL, ctx->cpu1, DATA));
+
+	/* Dropping a's any-CPU breakpoint frees one slot on each CPU. */
+	give(ctx, a, -1, DATA);
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, -1, DATA));
+
+	give(ctx, NULL, ctx->cpu0, DATA);
+	for (n = 0; n < ctx->nslots; n++)
+		give(ctx, NULL, ctx->cpu1, DATA);
+	for (n = 0; n < ctx->nslots - 1; n++)
+		give(ctx, a, ctx->cpu0, DATA);
+}
+
+/* Refused requests must leave nothing behind. */
+static void test_refusals_change_nothing(struct kunit *test)
+{
+	struct slots_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			take(ctx, NULL, ctx->cpu0, HW_BREAKPOINT_EMPTY));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			take(ctx, fake_task(ctx, 0), -1, HW_BREAKPOINT_INVALID));
+	/* Neither a task nor a CPU: nothing could ever schedule it. */
+	KUNIT_EXPECT_EQ(test, -EINVAL, take(ctx, NULL, -1, DATA));
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+}
+
+/* Where instruction and data registers differ, the pools are separate. */
+static void test_separate_pools(struct kunit *test)
+{
+	struct slots_test_ctx *ctx = test->priv;
+	struct task_struct *a = fake_task(ctx, 0);
+	int n, ninst = hw_breakpoint_slots(TYPE_INST);
+
+	if (TYPE_INST == TYPE_DATA || !ninst)
+		kunit_skip(test, "one shared pool, or no instruction slots");
+
+	for (n = 0; n < ctx->nslots; n++)
+		KUNIT_ASSERT_EQ(test, 0, take(ctx, a, -1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, -1, DATA));
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, a, -1, INST));
+
+	/* Moving a data breakpoint to the instruction pool frees a data slot. */
+	ctx->bp->hw.target = a;
+	ctx->bp->cpu = -1;
+	KUNIT_EXPECT_EQ(test, 0, hwbp_slots_change_type(ctx->bp, DATA, INST));
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, a, -1, DATA));
+
+	give(ctx, a, -1, INST);
+	give(ctx, a, -1, INST);
+	for (n = 0; n < ctx->nslots; n++)
+		give(ctx, a, -1, DATA);
+}
+
+static struct kunit_case slots_test_cases[] = {
+	KUNIT_CASE(test_many_tasks_full),
+	KUNIT_CASE(test_neediest_task_is_exact),
+	KUNIT_CASE(test_task_bound_and_any_cpu),
+	KUNIT_CASE(test_refusals_change_nothing),
+	KUNIT_CASE(test_separate_pools),
+	{}
+};
+
+static struct kunit_suite slots_test_suite = {
+	.name		= "hw_breakpoint_slots",
+	.test_cases	= slots_test_cases,
+	.init		= slots_test_init,
+	.exit		= slots_test_exit,
+};
+kunit_test_suites(&slots_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the hardware breakpoint slot accounting");
+MODULE_LICENSE("GPL");
