@@ -2,6 +2,7 @@
 #   make test [ARCH=x86_64|arm64|ppc64le] [UPSTREAM=1]
 #   make run  [ARCH=...] [UPSTREAM=1]
 #   make compare [ARCH=...]   upstream and ours side by side
+#   make build-only [UPSTREAM=1]  compile the core with the arm and sh backends
 #   make setup | make clean
 
 ARCHES := x86_64 arm64 ppc64le
@@ -13,7 +14,7 @@ endif
 # our command-line ARCH must not reach them through MAKEFLAGS.
 SCRIPT_ENV := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u ARCH
 
-.PHONY: test run compare setup clean
+.PHONY: test run compare build-only setup clean
 test:
 	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
 
@@ -23,8 +24,12 @@ run:
 compare:
 	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" harness/compare.sh
 
+build-only:
+	$(SCRIPT_ENV) harness/setup.sh
+	$(SCRIPT_ENV) harness/build-only.sh $(if $(filter 1,$(UPSTREAM)),upstream,ours)
+
 setup:
 	$(SCRIPT_ENV) harness/setup.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/ppc64le build/results build/logs
+	rm -rf build/x86_64 build/arm64 build/ppc64le build/arm build/sh build/results build/logs

@@ -19,7 +19,11 @@ rm -rf "$res"
 mkdir -p "$res"
 host_tsv=$res/host.tsv
 : >"$host_tsv"
+# Host-side checks, once per run: the overlay mechanism, the build-only
+# check of the core with the arm and sh backends.
 "$HARNESS/selftest-tree.sh" "$host_tsv" host
+"$HARNESS/build-only.sh" "$FLAVOR" "$host_tsv" || note "build-only check failed (see the report)"
+note "[$(elapsed)] host-side checks done"
 
 runs=()
 for a in $ARCHES; do
