@@ -2,6 +2,7 @@
 #   make test [ARCH=x86_64|arm64|ppc64le] [UPSTREAM=1]
 #   make run  [ARCH=...] [UPSTREAM=1]
 #   make compare [ARCH=...]   upstream and ours side by side
+#   make originality [TABLE=1]  our files against upstream's (host only)
 #   make build-only [UPSTREAM=1]  compile the core with the arm and sh backends
 #   make setup | make clean
 
@@ -14,7 +15,7 @@ endif
 # our command-line ARCH must not reach them through MAKEFLAGS.
 SCRIPT_ENV := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u ARCH
 
-.PHONY: test run compare build-only setup clean
+.PHONY: test run compare originality build-only setup clean
 test:
 	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
 
@@ -23,6 +24,9 @@ run:
 
 compare:
 	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" harness/compare.sh
+
+originality:
+	$(SCRIPT_ENV) python3 harness/originality.py $(if $(TABLE),--table)
 
 build-only:
 	$(SCRIPT_ENV) harness/setup.sh

@@ -20,9 +20,14 @@ mkdir -p "$res"
 host_tsv=$res/host.tsv
 : >"$host_tsv"
 # Host-side checks, once per run: the overlay mechanism, the build-only
-# check of the core with the arm and sh backends.
+# check of the core with the arm and sh backends (it also prepares the source
+# trees), the originality of our files.
 "$HARNESS/selftest-tree.sh" "$host_tsv" host
 "$HARNESS/build-only.sh" "$FLAVOR" "$host_tsv" || note "build-only check failed (see the report)"
+orig=$res/originality.txt
+python3 "$HARNESS/originality.py" --self-test --tsv "$host_tsv" >"$orig" 2>&1
+python3 "$HARNESS/originality.py" --tsv "$host_tsv" --see "$orig" >>"$orig" 2>&1 ||
+	note "originality check failed: shared runs listed in $orig"
 note "[$(elapsed)] host-side checks done"
 
 runs=()
