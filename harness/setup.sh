@@ -10,7 +10,7 @@ stamp=$build/.setup-done
 mkdir -p "$build"
 
 # Bump this when the package set below changes.
-SETUP_VERSION=4
+SETUP_VERSION=5
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ]; then
 	exit 0
 fi
@@ -39,7 +39,7 @@ $SUDO apt-get update -qq || { sleep 5; $SUDO apt-get update -qq || true; }
 
 host_pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
-	rsync python3 ccache xz-utils file git
+	rsync python3 ccache xz-utils file git sparse
 	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu
 	libc6-dev-arm64-cross libc6-dev-ppc64el-cross zlib1g-dev
 	gcc-arm-linux-gnueabihf gcc-sh4-linux-gnu

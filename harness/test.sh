@@ -38,6 +38,8 @@ for a in $ARCHES; do
 		row build kernel FAIL "see $LOGS/build-kernel-$a-$FLAVOR.log"
 		break
 	fi
+	# Style gates on our code: checkpatch --strict, W=1 and sparse.
+	[ "$FLAVOR" = ours ] && "$HARNESS/lint.sh" "$host_tsv" "$a"
 	if ! "$HARNESS/build-user.sh" "$a"; then
 		row build userspace FAIL "see $LOGS/build-user-$a.log"
 		break
