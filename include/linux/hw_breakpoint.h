@@ -22,11 +22,11 @@
  * share one register file (x86, sh) have a single class.
  */
 enum bp_type_idx {
-	TYPE_INST = 0,
+	TYPE_INST,
 #ifdef CONFIG_HAVE_MIXED_BREAKPOINTS_REGS
-	TYPE_DATA = 0,
+	TYPE_DATA = TYPE_INST,
 #else
-	TYPE_DATA = 1,
+	TYPE_DATA,
 #endif
 	TYPE_MAX
 };
@@ -64,16 +64,19 @@ static inline void ptrace_breakpoint_init(struct perf_event_attr *attr)
 	attr->exclude_kernel = 1;
 }
 
-static inline unsigned long hw_breakpoint_addr(struct perf_event *bp)
-{
-	return bp->attr.bp_addr;
-}
-
+/* The access kind: HW_BREAKPOINT_R, _W, _RW or _X. */
 static inline int hw_breakpoint_type(struct perf_event *bp)
 {
 	return bp->attr.bp_type;
 }
 
+/* The first byte watched. */
+static inline unsigned long hw_breakpoint_addr(struct perf_event *bp)
+{
+	return bp->attr.bp_addr;
+}
+
+/* How many bytes are watched from hw_breakpoint_addr() on. */
 static inline unsigned long hw_breakpoint_len(struct perf_event *bp)
 {
 	return bp->attr.bp_len;

@@ -53,50 +53,56 @@ static int hwbp_validate(struct perf_event *bp,
 			 const struct perf_event_attr *attr,
 			 struct arch_hw_breakpoint *hw)
 {
-	int err;
+	int ret = hw_breakpoint_arch_parse(bp, attr, hw);
 
-	err = hw_breakpoint_arch_parse(bp, attr, hw);
-	if (err)
-		return err;
+	if (ret || !arch_check_bp_in_kernelspace(hw))
+		return ret;
 
-	if (!arch_check_bp_in_kernelspace(hw))
-		return 0;
 	/* A breakpoint that only counts user mode cannot watch the kernel. */
 	if (attr->exclude_kernel)
 		return -EINVAL;
 	/* Watching the kernel leaks its behaviour: administrators only. */
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return 0;
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
+/*
+ * Reserve first: a full machine answers ENOSPC whatever else is wrong
+ * with the attr, which is what the accounting tests expect.
+ */
 int register_perf_hw_breakpoint(struct perf_event *bp)
 {
-	struct arch_hw_breakpoint hw = { };
-	int err;
+	struct arch_hw_breakpoint parsed = { };
+	int ret = reserve_bp_slot(bp);
 
-	err = reserve_bp_slot(bp);
-	if (err)
-		return err;
+	if (ret)
+		return ret;
 
-	err = hwbp_validate(bp, &bp->attr, &hw);
-	if (err) {
+	ret = hwbp_validate(bp, &bp->attr, &parsed);
+	if (ret)
 		release_bp_slot(bp);
-		return err;
-	}
-
-	bp->hw.info = hw;
-	return 0;
+	else
+		bp->hw.info = parsed;
+	return ret;
 }
 
-/* The fields a breakpoint may change in place; everything else is fixed. */
-static void copy_mutable_fields(struct perf_event_attr *to,
-				const struct perf_event_attr *from)
+/*
+ * Whether @a and @b agree on everything but the four fields a breakpoint
+ * may change in place: address, type, length and the disabled bit.
+ */
+static bool hwbp_attrs_match_but_mutable(const struct perf_event_attr *a,
+					 const struct perf_event_attr *b)
 {
-	to->bp_addr = from->bp_addr;
-	to->bp_type = from->bp_type;
-	to->bp_len = from->bp_len;
-	to->disabled = from->disabled;
+	struct perf_event_attr x = *a, y = *b;
+
+	x.bp_addr = 0;
+	y.bp_addr = 0;
+	x.bp_type = 0;
+	y.bp_type = 0;
+	x.bp_len = 0;
+	y.bp_len = 0;
+	x.disabled = 0;
+	y.disabled = 0;
+	return !memcmp(&x, &y, sizeof(x));
 }
 
 /**
@@ -120,19 +126,17 @@ int modify_user_hw_breakpoint_check(struct perf_event *bp,
 	if (err)
 		return err;
 
-	if (check) {
-		struct perf_event_attr wanted = *attr;
-
-		copy_mutable_fields(&wanted, &bp->attr);
-		if (memcmp(&wanted, &bp->attr, sizeof(wanted)))
-			return -EINVAL;
-	}
+	if (check && !hwbp_attrs_match_but_mutable(attr, &bp->attr))
+		return -EINVAL;
 
 	err = hwbp_slots_change_type(bp, bp->attr.bp_type, attr->bp_type);
 	if (err)
 		return err;
 
-	copy_mutable_fields(&bp->attr, attr);
+	bp->attr.bp_addr = attr->bp_addr;
+	bp->attr.bp_len = attr->bp_len;
+	bp->attr.bp_type = attr->bp_type;
+	bp->attr.disabled = attr->disabled;
 	bp->hw.info = hw;
 	return 0;
 }
@@ -146,25 +150,23 @@ static void hwbp_event_destroy(struct perf_event *bp)
 
 static int hwbp_event_init(struct perf_event *bp)
 {
-	int class;
-	int err;
+	int ret;
 
 	if (bp->attr.type != PERF_TYPE_BREAKPOINT)
 		return -ENOENT;
 
-	/* No registers of this kind at all: the feature is missing. */
-	class = hwbp_class_of(bp->attr.bp_type);
-	if (!hwbp_slots_in_class(class))
-		return -EOPNOTSUPP;
-	if (has_branch_stack(bp))
+	/*
+	 * No registers of this kind at all (powerpc has no instruction
+	 * breakpoints) or a branch stack: the feature is missing.
+	 */
+	if (!hwbp_slots_in_class(hwbp_class_of(bp->attr.bp_type)) ||
+	    has_branch_stack(bp))
 		return -EOPNOTSUPP;
 
-	err = register_perf_hw_breakpoint(bp);
-	if (err)
-		return err;
-
-	bp->destroy = hwbp_event_destroy;
-	return 0;
+	ret = register_perf_hw_breakpoint(bp);
+	if (!ret)
+		bp->destroy = hwbp_event_destroy;
+	return ret;
 }
 
 static int hwbp_pmu_add(struct perf_event *bp, int flags)
@@ -228,12 +230,14 @@ static struct pmu hwbp_pmu = {
  *
  * Return: the event, or an ERR_PTR().
  */
-struct perf_event *register_user_hw_breakpoint(struct perf_event_attr *attr,
-					       perf_overflow_handler_t triggered,
-					       void *context,
-					       struct task_struct *tsk)
+struct perf_event *
+register_user_hw_breakpoint(struct perf_event_attr *attr,
+			    perf_overflow_handler_t triggered, void *context,
+			    struct task_struct *tsk)
 {
-	return perf_event_create_kernel_counter(attr, -1, tsk, triggered,
+	const int any_cpu = -1;
+
+	return perf_event_create_kernel_counter(attr, any_cpu, tsk, triggered,
 						context);
 }
 EXPORT_SYMBOL_GPL(register_user_hw_breakpoint);
@@ -251,22 +255,24 @@ EXPORT_SYMBOL_GPL(register_user_hw_breakpoint);
 int modify_user_hw_breakpoint(struct perf_event *bp,
 			      struct perf_event_attr *attr)
 {
-	int err;
-
 	/*
-	 * In atomic context the event can only be stopped here if it lives
-	 * on this CPU's current task; perf_event_disable() would sleep.
+	 * perf_event_disable() sleeps.  In atomic context the caller is the
+	 * task the event lives on, so it can be stopped right here instead.
 	 */
-	if (irqs_disabled() && bp->ctx && bp->ctx->task == current)
+	bool on_this_task = bp->ctx && bp->ctx->task == current;
+	int ret;
+
+	if (on_this_task && irqs_disabled())
 		perf_event_disable_local(bp);
 	else
 		perf_event_disable(bp);
 
-	err = modify_user_hw_breakpoint_check(bp, attr, false);
-
-	if (!bp->attr.disabled)
-		perf_event_enable(bp);
-	return err;
+	ret = modify_user_hw_breakpoint_check(bp, attr, false);
+	/* Re-arm unless the new attributes leave it off. */
+	if (bp->attr.disabled)
+		return ret;
+	perf_event_enable(bp);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(modify_user_hw_breakpoint);
 

@@ -205,7 +205,7 @@ static void test_separate_pools(struct kunit *test)
 	struct task_struct *a = fake_task(ctx, 0);
 	int n, ninst = hw_breakpoint_slots(TYPE_INST);
 
-	if (TYPE_INST == TYPE_DATA || !ninst)
+	if (IS_ENABLED(CONFIG_HAVE_MIXED_BREAKPOINTS_REGS) || !ninst)
 		kunit_skip(test, "one shared pool, or no instruction slots");
 
 	for (n = 0; n < ctx->nslots; n++)
@@ -240,6 +240,7 @@ static struct kunit_suite slots_test_suite = {
 	.init		= slots_test_init,
 	.exit		= slots_test_exit,
 };
+
 kunit_test_suites(&slots_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the hardware breakpoint slot accounting");

@@ -90,15 +90,18 @@ struct parse_case {
 };
 
 #define USER_VA	0x10000UL
+/* Short names for the codes an accepted case must produce. */
+#define L(len)		X86_BREAKPOINT_LEN_##len
+#define T(type)		X86_BREAKPOINT_##type
 
 static const struct parse_case user_cases[] = {
-	{ HW_BREAKPOINT_W,  1, USER_VA + 1, 0, X86_BREAKPOINT_LEN_1, X86_BREAKPOINT_WRITE },
-	{ HW_BREAKPOINT_W,  2, USER_VA + 2, 0, X86_BREAKPOINT_LEN_2, X86_BREAKPOINT_WRITE },
+	{ HW_BREAKPOINT_W,  1, USER_VA + 1, 0, L(1), T(WRITE) },
+	{ HW_BREAKPOINT_W,  2, USER_VA + 2, 0, L(2), T(WRITE) },
 	{ HW_BREAKPOINT_W,  2, USER_VA + 1, -EINVAL },
-	{ HW_BREAKPOINT_RW, 4, USER_VA + 4, 0, X86_BREAKPOINT_LEN_4, X86_BREAKPOINT_RW },
+	{ HW_BREAKPOINT_RW, 4, USER_VA + 4, 0, L(4), T(RW) },
 	{ HW_BREAKPOINT_RW, 4, USER_VA + 2, -EINVAL },
 #ifdef CONFIG_X86_64
-	{ HW_BREAKPOINT_W,  8, USER_VA + 8, 0, X86_BREAKPOINT_LEN_8, X86_BREAKPOINT_WRITE },
+	{ HW_BREAKPOINT_W,  8, USER_VA + 8, 0, L(8), T(WRITE) },
 	{ HW_BREAKPOINT_RW, 8, USER_VA + 4, -EINVAL },
 #endif
 	{ HW_BREAKPOINT_W,  0, USER_VA, -EINVAL },
@@ -108,7 +111,7 @@ static const struct parse_case user_cases[] = {
 	{ HW_BREAKPOINT_R,  4, USER_VA, -EINVAL },
 	{ HW_BREAKPOINT_W | HW_BREAKPOINT_X, 8, USER_VA, -EINVAL },
 	/* execute: any alignment, "length" is sizeof(long) */
-	{ HW_BREAKPOINT_X, sizeof(long), USER_VA + 3, 0, X86_BREAKPOINT_LEN_X, X86_BREAKPOINT_EXECUTE },
+	{ HW_BREAKPOINT_X, sizeof(long), USER_VA + 3, 0, L(X), T(EXECUTE) },
 	{ HW_BREAKPOINT_X, 1, USER_VA, -EINVAL },
 	/* the range may not wrap around the address space */
 	{ HW_BREAKPOINT_W, 2, ULONG_MAX, -EINVAL },
@@ -230,4 +233,5 @@ static struct kunit_suite x86_hwbp_test_suite = {
 	.name = "x86_hw_breakpoint",
 	.test_cases = x86_hwbp_test_cases,
 };
+
 kunit_test_suites(&x86_hwbp_test_suite);

@@ -20,10 +20,10 @@
  * encode_dr7()).  @mask is non-zero only for an AMD address-mask range.
  */
 struct arch_hw_breakpoint {
-	unsigned long	address;
-	unsigned long	mask;
-	u8		len;
-	u8		type;
+	u8		type;		/* X86_BREAKPOINT_EXECUTE, _WRITE, _RW */
+	u8		len;		/* X86_BREAKPOINT_LEN_* */
+	unsigned long	address;	/* as given: what DRn gets */
+	unsigned long	mask;		/* AMD DRn address mask, or 0 */
 };
 
 #include <linux/kdebug.h>
