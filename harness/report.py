@@ -174,7 +174,15 @@ def parse_console(arch, flavor, path, kunit_tool):
                 rc = int(words[4].split('=', 1)[1])
                 suite, test, out = current
                 if suite == 'kunit':
-                    rows += kunit_rows(arch, flavor, out, kunit_tool)
+                    # debugfs gives one KTAP document per suite; the
+                    # parser reads one document at a time.
+                    docs = []
+                    for l in out:
+                        if l.startswith('KTAP version') or not docs:
+                            docs.append([])
+                        docs[-1].append(l)
+                    for doc in docs:
+                        rows += kunit_rows(arch, flavor, doc, kunit_tool)
                 elif suite == 'perf-test':
                     rows += perf_test_rows(arch, flavor, test, out, rc)
                 else:
