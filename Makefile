@@ -2,6 +2,7 @@
 #   make test [ARCH=x86_64|arm64|ppc64le] [UPSTREAM=1]
 #   make run  [ARCH=...] [UPSTREAM=1]
 #   make compare [ARCH=...]   upstream and ours side by side
+#   make bench [ARCH=x86_64]  perf bench breakpoint, upstream vs ours, icount
 #   make originality [TABLE=1]  our files against upstream's (host only)
 #   make build-only [UPSTREAM=1]  compile the core with the arm and sh backends
 #   make setup | make clean
@@ -31,6 +32,9 @@ originality:
 build-only:
 	$(SCRIPT_ENV) harness/setup.sh
 	$(SCRIPT_ENV) harness/build-only.sh $(if $(filter 1,$(UPSTREAM)),upstream,ours)
+
+bench:
+	$(SCRIPT_ENV) harness/bench.sh "$(firstword $(ARCHES))"
 
 setup:
 	$(SCRIPT_ENV) harness/setup.sh
