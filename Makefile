@@ -16,7 +16,7 @@ endif
 # our command-line ARCH must not reach them through MAKEFLAGS.
 SCRIPT_ENV := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u ARCH
 
-.PHONY: test run compare originality build-only setup clean
+.PHONY: test run compare originality build-only bench setup clean
 test:
 	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
 
