@@ -26,21 +26,21 @@ import re, sys
 arch, up_log, ours_log = sys.argv[1:4]
 
 def times(path):
-    """Map bench case -> 'Total time' in guest seconds (= 1e9 insns)."""
+    """Map bench case -> usecs/op (1 guest usec = 1000 instructions)."""
     found, case = {}, None
     for line in open(path, errors='replace'):
         m = re.search(r'@@@ BEGIN bench (\S+)', line)
         if m:
             case = m.group(1)
-        m = re.search(r'Total time:\s+([0-9.]+) \[sec\]', line)
+        m = re.search(r'([0-9.]+) usecs/op$', line.rstrip())
         if m and case:
             found[case] = float(m.group(1))
     return found
 
 up, ours = times(up_log), times(ours_log)
-print(f'## perf bench breakpoint, {arch}, -icount shift=0 '
-      '(1 guest second = 1e9 instructions)')
-print(f'{"case":28} {"upstream s":>11} {"ours s":>11} {"ours/upstream":>14}')
+print(f'## perf bench breakpoint, {arch}, -icount shift=0: usecs/op, '
+      'where 1 guest usec = 1000 instructions')
+print(f'{"case":28} {"upstream":>11} {"ours":>11} {"ours/upstream":>14}')
 bad = 0
 for case in sorted(set(up) | set(ours)):
     u, o = up.get(case), ours.get(case)
