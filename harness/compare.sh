@@ -8,7 +8,9 @@ set -uo pipefail
 UPSTREAM=1 "$HARNESS/test.sh"
 UPSTREAM=0 "$HARNESS/test.sh"
 runs=()
+hosts=()
 for f in upstream ours; do
+	[ -f "$BUILD/results/$f/host.tsv" ] && hosts+=(--host-results "$BUILD/results/$f/host.tsv")
 	for log in "$BUILD"/results/$f/console-*.log; do
 		[ -f "$log" ] || continue
 		a=${log##*/console-}
@@ -16,4 +18,4 @@ for f in upstream ours; do
 	done
 done
 python3 "$HARNESS/report.py" --compare --kunit-tool "$PRISTINE/tools/testing/kunit/kunit.py" \
-	--xfail "$HARNESS/expected-failures" "${runs[@]}"
+	--xfail "$HARNESS/expected-failures" "${hosts[@]}" "${runs[@]}"
