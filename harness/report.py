@@ -270,6 +270,10 @@ def compare(rows):
             mark = ''
             if up in GOOD and ours not in GOOD:
                 mark, regressions = 'REGRESSION', regressions + 1
+            elif up == '-' and ours in ('FAIL', 'XPASS'):
+                # A row only ours has (our own tests, a splat): failing
+                # there is as bad as a regression.
+                mark, regressions = 'FAIL (ours only)', regressions + 1
             elif ours in GOOD and up not in GOOD:
                 mark, improvements = 'better', improvements + 1
             print(f'{suite:<{w_suite}}  {test:<{w_test}}  {up:<8}  {ours:<8}  {mark}')
