@@ -274,6 +274,9 @@ def compare(rows):
                 # A row only ours has (our own tests, a splat): failing
                 # there is as bad as a regression.
                 mark, regressions = 'FAIL (ours only)', regressions + 1
+            elif up == '-':
+                # Our own tests and checks: nothing to compare with.
+                mark = 'ours only' if ours != '-' else ''
             elif ours in GOOD and up not in GOOD:
                 mark, improvements = 'better', improvements + 1
             print(f'{suite:<{w_suite}}  {test:<{w_test}}  {up:<8}  {ours:<8}  {mark}')
