@@ -143,11 +143,6 @@ int modify_user_hw_breakpoint_check(struct perf_event *bp,
 
 /* --- the PMU ------------------------------------------------------------- */
 
-static void hwbp_event_destroy(struct perf_event *bp)
-{
-	release_bp_slot(bp);
-}
-
 static int hwbp_event_init(struct perf_event *bp)
 {
 	int ret;
@@ -164,43 +159,52 @@ static int hwbp_event_init(struct perf_event *bp)
 		return -EOPNOTSUPP;
 
 	ret = register_perf_hw_breakpoint(bp);
+	/* Perf frees the event through ->destroy: the slot goes with it. */
 	if (!ret)
-		bp->destroy = hwbp_event_destroy;
+		bp->destroy = release_bp_slot;
 	return ret;
+}
+
+/*
+ * Counting is gated by hw.state only: perf_bp_event() drops the hits of a
+ * stopped event, while its register stays armed until del.
+ */
+static void hwbp_set_counting(struct perf_event *bp, bool counting)
+{
+	bp->hw.state = counting ? 0 : PERF_HES_STOPPED;
+}
+
+/* Breakpoints count through the software-event period machinery. */
+static void hwbp_reset_period(struct perf_event *bp)
+{
+	struct hw_perf_event *hwc = &bp->hw;
+
+	hwc->last_period = hwc->sample_period;
+	perf_swevent_set_period(bp);
 }
 
 static int hwbp_pmu_add(struct perf_event *bp, int flags)
 {
-	struct hw_perf_event *hwc = &bp->hw;
-
-	hwc->state = flags & PERF_EF_START ? 0 : PERF_HES_STOPPED;
-
-	/* Breakpoints count through the software-event period machinery. */
-	if (is_sampling_event(bp)) {
-		hwc->last_period = hwc->sample_period;
-		perf_swevent_set_period(bp);
-	}
-
+	hwbp_set_counting(bp, flags & PERF_EF_START);
+	if (is_sampling_event(bp))
+		hwbp_reset_period(bp);
 	return arch_install_hw_breakpoint(bp);
 }
 
+/* Giving the register back is all there is to del. */
 static void hwbp_pmu_del(struct perf_event *bp, int flags)
 {
 	arch_uninstall_hw_breakpoint(bp);
 }
 
-/*
- * start/stop only gate counting (perf_bp_event() drops hits of a stopped
- * event); the register stays armed until del.
- */
 static void hwbp_pmu_start(struct perf_event *bp, int flags)
 {
-	bp->hw.state = 0;
+	hwbp_set_counting(bp, true);
 }
 
 static void hwbp_pmu_stop(struct perf_event *bp, int flags)
 {
-	bp->hw.state = PERF_HES_STOPPED;
+	hwbp_set_counting(bp, false);
 }
 
 static void hwbp_pmu_read(struct perf_event *bp)

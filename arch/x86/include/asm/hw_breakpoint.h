@@ -35,18 +35,18 @@ struct arch_hw_breakpoint {
  * and R/W (bits 16-17) already in their place in the slot's 4-bit field:
  * (len | type) & 0xf is that field.
  */
+#define X86_BREAKPOINT_EXECUTE		0x80
+#define X86_BREAKPOINT_WRITE		0x81
+#define X86_BREAKPOINT_RW		0x83
+
 #define X86_BREAKPOINT_LEN_1		0x40
+/* Execute breakpoints must say length 1. */
+#define X86_BREAKPOINT_LEN_X		X86_BREAKPOINT_LEN_1
 #define X86_BREAKPOINT_LEN_2		0x44
 #define X86_BREAKPOINT_LEN_4		0x4c
 #ifdef CONFIG_X86_64
 #define X86_BREAKPOINT_LEN_8		0x48
 #endif
-/* Execute breakpoints must say length 1. */
-#define X86_BREAKPOINT_LEN_X		X86_BREAKPOINT_LEN_1
-
-#define X86_BREAKPOINT_EXECUTE		0x80
-#define X86_BREAKPOINT_WRITE		0x81
-#define X86_BREAKPOINT_RW		0x83
 
 /* DR0-DR3.  Also defined, identically, by asm/processor.h. */
 #define HBP_NUM 4
