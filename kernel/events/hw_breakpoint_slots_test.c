@@ -198,6 +198,32 @@ static void test_refusals_change_nothing(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
 }
 
+/*
+ * kgdb's calls share the tables with the locked ones: what one reserves
+ * the other sees, and with the lock free they never report "busy" (-1).
+ */
+static void test_debugger_calls(struct kunit *test)
+{
+	struct slots_test_ctx *ctx = test->priv;
+	int n;
+
+	ctx->bp->hw.target = NULL;
+	ctx->bp->cpu = ctx->cpu0;
+	ctx->bp->attr.bp_type = DATA;
+	for (n = 0; n < ctx->nslots - 1; n++)
+		KUNIT_ASSERT_EQ(test, 0, dbg_reserve_bp_slot(ctx->bp));
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
+
+	ctx->bp->hw.target = NULL;
+	ctx->bp->cpu = ctx->cpu0;
+	KUNIT_EXPECT_EQ(test, -ENOSPC, dbg_reserve_bp_slot(ctx->bp));
+	KUNIT_EXPECT_EQ(test, 0, dbg_release_bp_slot(ctx->bp));
+	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
+
+	for (n = 0; n < ctx->nslots; n++)
+		give(ctx, NULL, ctx->cpu0, DATA);
+}
+
 /* Where instruction and data registers differ, the pools are separate. */
 static void test_separate_pools(struct kunit *test)
 {
@@ -230,6 +256,7 @@ static struct kunit_case slots_test_cases[] = {
 	KUNIT_CASE(test_neediest_task_is_exact),
 	KUNIT_CASE(test_task_bound_and_any_cpu),
 	KUNIT_CASE(test_refusals_change_nothing),
+	KUNIT_CASE(test_debugger_calls),
 	KUNIT_CASE(test_separate_pools),
 	{}
 };
