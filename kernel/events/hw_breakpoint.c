@@ -376,10 +376,7 @@ int __init init_hw_breakpoint(void)
 {
 	int err;
 
-	err = hwbp_slots_init();
-	if (err)
-		return err;
-
+	hwbp_slots_init();
 	err = perf_pmu_register(&hwbp_pmu, "breakpoint", PERF_TYPE_BREAKPOINT);
 	if (err)
 		return err;

@@ -472,9 +472,9 @@ bool hw_breakpoint_is_used(void)
 	int cpu, class;
 
 	raw_spin_lock_irqsave(&bp_slots_lock, flags);
+	/* cpus_pinned_at is derived from the per-CPU counts: not looked at. */
 	for (class = 0; class < TYPE_MAX && !used; class++) {
-		used = highest_level(any_cpu_tasks_at[class], HWBP_SLOTS_MAX) ||
-		       highest_level(cpus_pinned_at[class], HWBP_SLOTS_MAX);
+		used = highest_level(any_cpu_tasks_at[class], HWBP_SLOTS_MAX);
 		for_each_possible_cpu(cpu) {
 			load = per_cpu_ptr(&bp_cpu_load, cpu);
 			used |= load->pinned[class] ||
@@ -486,7 +486,7 @@ bool hw_breakpoint_is_used(void)
 	return used;
 }
 
-int __init hwbp_slots_init(void)
+void __init hwbp_slots_init(void)
 {
 	int class, n;
 
@@ -499,5 +499,4 @@ int __init hwbp_slots_init(void)
 		}
 		slots_per_class[class] = max(n, 0);
 	}
-	return 0;
 }

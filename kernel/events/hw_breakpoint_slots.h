@@ -12,7 +12,7 @@
 /* Largest per-class slot count the accounting tables can describe. */
 #define HWBP_SLOTS_MAX	16
 
-int hwbp_slots_init(void);
+void hwbp_slots_init(void);
 int hwbp_slots_in_class(enum bp_type_idx class);
 enum bp_type_idx hwbp_class_of(u32 bp_type);
 int hwbp_slots_change_type(struct perf_event *bp, u32 old_type, u32 new_type);

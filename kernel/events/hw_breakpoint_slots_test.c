@@ -31,22 +31,26 @@ static struct task_struct *fake_task(struct slots_test_ctx *ctx, int i)
 	return (struct task_struct *)(ctx->tasks + i);
 }
 
-static int take(struct slots_test_ctx *ctx, struct task_struct *tsk, int cpu,
-		u32 type)
+/* Point the scratch event at a task, CPU and type; returns it. */
+static struct perf_event *aim(struct slots_test_ctx *ctx,
+			      struct task_struct *tsk, int cpu, u32 type)
 {
 	ctx->bp->hw.target = tsk;
 	ctx->bp->cpu = cpu;
 	ctx->bp->attr.bp_type = type;
-	return reserve_bp_slot(ctx->bp);
+	return ctx->bp;
+}
+
+static int take(struct slots_test_ctx *ctx, struct task_struct *tsk, int cpu,
+		u32 type)
+{
+	return reserve_bp_slot(aim(ctx, tsk, cpu, type));
 }
 
 static void give(struct slots_test_ctx *ctx, struct task_struct *tsk, int cpu,
 		 u32 type)
 {
-	ctx->bp->hw.target = tsk;
-	ctx->bp->cpu = cpu;
-	ctx->bp->attr.bp_type = type;
-	release_bp_slot(ctx->bp);
+	release_bp_slot(aim(ctx, tsk, cpu, type));
 }
 
 #define DATA	HW_BREAKPOINT_RW
@@ -205,19 +209,17 @@ static void test_refusals_change_nothing(struct kunit *test)
 static void test_debugger_calls(struct kunit *test)
 {
 	struct slots_test_ctx *ctx = test->priv;
+	struct perf_event *cpu0_bp;
 	int n;
 
-	ctx->bp->hw.target = NULL;
-	ctx->bp->cpu = ctx->cpu0;
-	ctx->bp->attr.bp_type = DATA;
+	/* take() re-aims the scratch event at the very same place. */
+	cpu0_bp = aim(ctx, NULL, ctx->cpu0, DATA);
 	for (n = 0; n < ctx->nslots - 1; n++)
-		KUNIT_ASSERT_EQ(test, 0, dbg_reserve_bp_slot(ctx->bp));
+		KUNIT_ASSERT_EQ(test, 0, dbg_reserve_bp_slot(cpu0_bp));
 	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
 
-	ctx->bp->hw.target = NULL;
-	ctx->bp->cpu = ctx->cpu0;
-	KUNIT_EXPECT_EQ(test, -ENOSPC, dbg_reserve_bp_slot(ctx->bp));
-	KUNIT_EXPECT_EQ(test, 0, dbg_release_bp_slot(ctx->bp));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, dbg_reserve_bp_slot(cpu0_bp));
+	KUNIT_EXPECT_EQ(test, 0, dbg_release_bp_slot(cpu0_bp));
 	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
 
 	for (n = 0; n < ctx->nslots; n++)
@@ -240,9 +242,9 @@ static void test_separate_pools(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, take(ctx, a, -1, INST));
 
 	/* Moving a data breakpoint to the instruction pool frees a data slot. */
-	ctx->bp->hw.target = a;
-	ctx->bp->cpu = -1;
-	KUNIT_EXPECT_EQ(test, 0, hwbp_slots_change_type(ctx->bp, DATA, INST));
+	KUNIT_EXPECT_EQ(test, 0,
+			hwbp_slots_change_type(aim(ctx, a, -1, DATA), DATA,
+					       INST));
 	KUNIT_EXPECT_EQ(test, 0, take(ctx, a, -1, DATA));
 
 	give(ctx, a, -1, INST);
