@@ -14,7 +14,15 @@
  * Every call must succeed, except perf_event_open(), which may also find
  * the slots full (ENOSPC). No thread may get a SIGTRAP: none of these
  * events asks for one. Counts must never go backwards, nor exceed the
- * hits the watched thread can have made (see HITS_PER_ROUND). Every few
+ * hits the watched thread can have made (see HITS_PER_ROUND).
+ *
+ * Those random events come and go, so how many hits each must have seen
+ * is not known. A control event per hitter is: a write watchpoint on a
+ * variable of that hitter alone, task-bound to it, opened before the
+ * hitter starts and never changed while the churn installs and removes
+ * the other events around it. The hitter stores to it once per round, so
+ * it must count at least every round, whatever else happens on its CPU
+ * (more is possible on x86 under QEMU, see HITS_PER_ROUND). Every few
  * operations a manager also watches private variables of its own through
  * one task-bound breakpoint and checks exact counts across modify,
  * disable, enable and reset; the managers keep CPU-bound events below the
@@ -49,9 +57,12 @@
  * address, in the kernel.
  */
 #if defined(__x86_64__) || defined(__i386__)
-#define HITS_PER_ROUND	(2 * NR_VARS)
+/* Any access that can trap: the shared variables and the control. */
+#define HITS_PER_ROUND	(2 * NR_VARS + 1)
+#define CTL_PER_ROUND	HITS_PER_ROUND
 #else
 #define HITS_PER_ROUND	2
+#define CTL_PER_ROUND	1
 #endif
 
 struct padded {
@@ -64,8 +75,12 @@ static struct padded vars[NR_VARS] __aligned(64);
 struct hitter {
 	pid_t tid;
 	int cpu;
-	atomic_ullong rounds;		/* each: one store + one load per var */
+	atomic_ullong rounds;	/* each: one store + one load per var, */
+				/* and one store to ctl */
 	pthread_t th;
+	int ctl_fd;		/* the control event, or -1 */
+	/* watched by the control event only, alone in its cache line */
+	struct padded ctl __aligned(64);
 } __aligned(64);
 
 
@@ -97,6 +112,7 @@ static struct manager managers[MAX_THREADS];
 static int nr_threads, slots, cpus[MAX_THREADS];
 static atomic_int cpu_bound_on[MAX_THREADS];	/* CPU-bound events per CPU */
 static atomic_int hitters_ready;
+static atomic_bool go;		/* the control events are open */
 /* None of these events sends signals; record any SIGTRAP that comes. */
 static atomic_int stray_traps;
 static volatile int stray_code;
@@ -142,11 +158,14 @@ static void *hitter_main(void *arg)
 	if (hwbp_pin_self(h->cpu))
 		atomic_store(&unpinned, true);
 	atomic_fetch_add(&hitters_ready, 1);
+	while (!atomic_load(&go))
+		sched_yield();
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		for (k = 0; k < NR_VARS; k++) {
 			hwbp_store_long(&vars[k].v, k);
 			hwbp_load_long(&vars[k].v);
 		}
+		hwbp_store_long(&h->ctl.v, k);
 		atomic_fetch_add_explicit(&h->rounds, 1, memory_order_relaxed);
 	}
 	return NULL;
@@ -415,6 +434,66 @@ static void *manager_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The control events, one per hitter, before any hitter runs a round.
+ * Each takes one of its hitter's slots for the whole run; with a single
+ * slot that would leave no room for any other event on the hitters, so
+ * then only hitter 0 gets one.
+ */
+static void open_controls(struct __test_metadata *_metadata)
+{
+	struct perf_event_attr attr;
+	int i, nr = slots > 1 ? nr_threads : 1;
+
+	for (i = 0; i < nr_threads; i++)
+		hitters[i].ctl_fd = -1;
+	for (i = 0; i < nr; i++) {
+		struct hitter *h = &hitters[i];
+
+		hwbp_attr_init(&attr, HW_BREAKPOINT_W, (uintptr_t)&h->ctl.v,
+			       HWBP_LONG);
+		h->ctl_fd = hwbp_open(&attr, h->tid, -1);
+		ASSERT_LE(0, h->ctl_fd) {
+			TH_LOG("control on hitter %d: %s", i,
+			       hwbp_errname(h->ctl_fd));
+		}
+	}
+}
+
+/*
+ * After the hitters stopped: every round stored to the hitter's control
+ * variable once, and its control event was enabled all along.
+ */
+static void check_controls(struct __test_metadata *_metadata)
+{
+	int i;
+
+	for (i = 0; i < nr_threads; i++) {
+		struct hitter *h = &hitters[i];
+		uint64_t r = atomic_load(&h->rounds);
+		int64_t count;
+
+		if (h->ctl_fd < 0)
+			continue;
+		count = hwbp_count(h->ctl_fd);
+		close(h->ctl_fd);
+		h->ctl_fd = -1;
+		ksft_print_msg("hitter %d: control counted %lld\n", i,
+			       (long long)count);
+		EXPECT_LE(0, count);
+		EXPECT_LE(r, (uint64_t)count) {
+			TH_LOG("hitter %d (cpu %d): control counted %lld of %llu stores",
+			       i, h->cpu, (long long)count,
+			       (unsigned long long)r);
+		}
+		EXPECT_GE(CTL_PER_ROUND * r, (uint64_t)count) {
+			TH_LOG("hitter %d (cpu %d): control counted %lld, at most %llu can trap",
+			       i, h->cpu, (long long)count,
+			       (unsigned long long)(CTL_PER_ROUND * r));
+		}
+	}
+}
+
 /* Nothing may stay reserved: every slot of this task and of each CPU. */
 static void check_all_free(struct __test_metadata *_metadata)
 {
@@ -486,6 +565,8 @@ TEST_F_TIMEOUT(stress, churn, 600)
 	}
 	while (atomic_load(&hitters_ready) < nr_threads)
 		sched_yield();
+	open_controls(_metadata);
+	atomic_store(&go, true);
 
 	for (i = 0; i < nr_threads; i++) {
 		managers[i].idx = i;
@@ -520,6 +601,7 @@ TEST_F_TIMEOUT(stress, churn, 600)
 			       hitters[i].cpu,
 			       (unsigned long long)hitters[i].rounds);
 	}
+	check_controls(_metadata);
 	if (atomic_load(&unpinned))
 		ksft_print_msg("a thread could not be pinned: counts not bounded\n");
 	EXPECT_EQ(0, atomic_load(&stray_traps)) {
