@@ -32,42 +32,57 @@
  *  - cpus_pinned_at[n]: CPUs with n CPU-bound breakpoints, so that an
  *    any-CPU task breakpoint is checked against every CPU in O(slots).
  *
- * Per-task counts live in a small record found by hashing the task
- * pointer.  A record exists while the task has at least one reserved
- * breakpoint; perf keeps a reference on the task until the event's destroy
- * callback has released the slot, so the pointer cannot be reused early.
+ * What each task holds is kept in a small record (struct task_slots)
+ * found by hashing the task pointer.  A record exists while the task has
+ * at least one reserved breakpoint; perf keeps a reference on the task
+ * until the event's destroy callback has released the slot, so the pointer
+ * cannot be reused early.
  *
  * Locking
  * -------
  * One raw spinlock, bp_slots_lock, guards every table and record here.  It
  * is raw and taken with interrupts disabled because modify can reach us
  * from atomic context (powerpc's ptrace overflow handler).  Every section
- * under it is short and never allocates: records are allocated before the
- * lock is taken and the section is retried.  It is the innermost lock of
- * the breakpoint layer; perf's ctx->mutex and ctx->lock may be held by
- * callers, nothing is taken inside it.
+ * under it is short and never allocates: a reservation allocates what it
+ * may need before taking the lock and frees what it did not use after.
+ * It is the innermost lock of the breakpoint layer; perf's ctx->mutex and
+ * ctx->lock may be held by callers, nothing is taken inside it.
  *
  * kgdb calls dbg_reserve_bp_slot() and dbg_release_bp_slot() with every
  * other CPU stopped, possibly in the middle of a locked section.  Those
- * calls never take the lock: if it is held they return -1, otherwise the
- * stopped CPUs cannot take it before the debugger resumes them, so the
- * tables may be changed directly.  They also never allocate or free.
+ * calls never take the lock.  Instead every locked section marks itself in
+ * tables_writer right after taking the lock and unmarks itself right
+ * before dropping it.  The debugger returns -1 when it finds the mark;
+ * otherwise no section has started changing anything, and none can before
+ * the debugger resumes the stopped CPUs, so it changes the tables itself,
+ * marked as the debugger.  The mark, not raw_spin_is_locked(), is what is
+ * tested, because a uniprocessor kernel without spinlock debugging has no
+ * lock word to look at.  Stopping the other CPUs makes their earlier
+ * stores visible to the debugger, so program order is all the mark needs.
+ * The debugger's calls never allocate or free.
+ *
+ * Every change to a table asserts (under lockdep) that it is made by the
+ * lock holder or by the debugger.
  */
 
+#include <kunit/visibility.h>
 #include <linux/cpumask.h>
 #include <linux/hashtable.h>
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "hw_breakpoint_slots.h"
 
-struct bp_cpu_load {
+/* What the CPU-bound breakpoints and the tasks bound to it use on one CPU. */
+struct cpu_slots {
 	u8 pinned[TYPE_MAX];
 	unsigned int tasks_at[TYPE_MAX][HWBP_SLOTS_MAX + 1];
 };
 
-struct bp_task_load {
+/* The slots one task holds, per class. */
+struct task_slots {
 	struct hlist_node node;
 	struct task_struct *task;
 	u8 any_cpu[TYPE_MAX];
@@ -76,20 +91,69 @@ struct bp_task_load {
 	u8 *bound;
 };
 
-/* Memory a locked section asked for and the caller allocated unlocked. */
-struct bp_spare {
-	struct bp_task_load *load;
+/* Memory allocated before the lock for a reservation that may need it. */
+struct slots_prealloc {
+	struct task_slots *record;
 	u8 *bound;
-	bool want_load;
-	bool want_bound;
+};
+
+enum tables_writer {
+	WRITER_NONE,
+	WRITER_LOCKED,		/* a holder of bp_slots_lock */
+	WRITER_DEBUGGER,	/* kgdb, every other CPU stopped */
 };
 
 static DEFINE_RAW_SPINLOCK(bp_slots_lock);
-static DEFINE_PER_CPU(struct bp_cpu_load, bp_cpu_load);
-static DEFINE_HASHTABLE(bp_task_table, 10);
+static enum tables_writer tables_writer;
+static DEFINE_PER_CPU(struct cpu_slots, cpu_slots);
+static DEFINE_HASHTABLE(task_slots_table, 10);
+static unsigned int nr_task_records;
 static unsigned int any_cpu_tasks_at[TYPE_MAX][HWBP_SLOTS_MAX + 1];
 static unsigned int cpus_pinned_at[TYPE_MAX][HWBP_SLOTS_MAX + 1];
 static int slots_per_class[TYPE_MAX] __read_mostly;
+
+/* --- who may write ------------------------------------------------------- */
+
+VISIBLE_IF_KUNIT void hwbp_slots_lock(unsigned long *flags)
+	__acquires(&bp_slots_lock)
+{
+	raw_spin_lock_irqsave(&bp_slots_lock, *flags);
+	WRITE_ONCE(tables_writer, WRITER_LOCKED);
+	/* The mark comes before any change to the tables. */
+	barrier();
+}
+EXPORT_SYMBOL_IF_KUNIT(hwbp_slots_lock);
+
+VISIBLE_IF_KUNIT void hwbp_slots_unlock(unsigned long flags)
+	__releases(&bp_slots_lock)
+{
+	/* Every change to the tables comes before the mark goes. */
+	barrier();
+	WRITE_ONCE(tables_writer, WRITER_NONE);
+	raw_spin_unlock_irqrestore(&bp_slots_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(hwbp_slots_unlock);
+
+static bool debugger_enter(void)
+{
+	if (READ_ONCE(tables_writer) != WRITER_NONE)
+		return false;
+	WRITE_ONCE(tables_writer, WRITER_DEBUGGER);
+	barrier();
+	return true;
+}
+
+static void debugger_exit(void)
+{
+	barrier();
+	WRITE_ONCE(tables_writer, WRITER_NONE);
+}
+
+static void assert_tables_writable(void)
+{
+	lockdep_assert(lockdep_is_held(&bp_slots_lock) ||
+		       READ_ONCE(tables_writer) == WRITER_DEBUGGER);
+}
 
 /* --- histograms ---------------------------------------------------------- */
 
@@ -107,6 +171,7 @@ static int highest_level(const unsigned int *levels, int nslots)
 /* Level 0 is "uses nothing" and is not tracked. */
 static void move_level(unsigned int *levels, int from, int to)
 {
+	assert_tables_writable();
 	if (WARN_ON_ONCE(from > HWBP_SLOTS_MAX || to > HWBP_SLOTS_MAX))
 		return;
 	if (from)
@@ -117,45 +182,60 @@ static void move_level(unsigned int *levels, int from, int to)
 
 /* --- per-task records ---------------------------------------------------- */
 
-static struct bp_task_load *find_task_load(struct task_struct *tsk)
+static struct task_slots *task_slots_find(struct task_struct *tsk)
 {
-	struct bp_task_load *load;
+	struct task_slots *rec;
 
-	hash_for_each_possible(bp_task_table, load, node, (unsigned long)tsk) {
-		if (load->task == tsk)
-			return load;
+	hash_for_each_possible(task_slots_table, rec, node, (unsigned long)tsk) {
+		if (rec->task == tsk)
+			return rec;
 	}
 	return NULL;
 }
 
-static int bound_on(const struct bp_task_load *load, int cpu, int class)
+static void task_slots_hash(struct task_slots *rec, struct task_struct *tsk)
 {
-	if (!load || !load->bound)
+	assert_tables_writable();
+	rec->task = tsk;
+	hash_add(task_slots_table, &rec->node, (unsigned long)tsk);
+	nr_task_records++;
+}
+
+static void task_slots_unhash(struct task_slots *rec)
+{
+	assert_tables_writable();
+	hash_del(&rec->node);
+	nr_task_records--;
+}
+
+static int bound_on(const struct task_slots *rec, int cpu, int class)
+{
+	if (!rec || !rec->bound)
 		return 0;
-	return load->bound[cpu * TYPE_MAX + class];
+	return rec->bound[cpu * TYPE_MAX + class];
 }
 
-static int any_cpu_of(const struct bp_task_load *load, int class)
+static int any_cpu_of(const struct task_slots *rec, int class)
 {
-	return load ? load->any_cpu[class] : 0;
+	return rec ? rec->any_cpu[class] : 0;
 }
 
-static bool task_load_is_empty(const struct bp_task_load *load)
+static bool task_slots_empty(const struct task_slots *rec)
 {
 	int class;
 
 	for (class = 0; class < TYPE_MAX; class++) {
-		if (load->any_cpu[class])
+		if (rec->any_cpu[class])
 			return false;
 	}
-	return !load->nr_bound;
+	return !rec->nr_bound;
 }
 
-static void free_task_load(struct bp_task_load *load)
+static void task_slots_free(struct task_slots *rec)
 {
-	if (load) {
-		kfree(load->bound);
-		kfree(load);
+	if (rec) {
+		kfree(rec->bound);
+		kfree(rec);
 	}
 }
 
@@ -163,37 +243,37 @@ static void free_task_load(struct bp_task_load *load)
 
 static int cpu_pinned(int cpu, int class)
 {
-	return per_cpu_ptr(&bp_cpu_load, cpu)->pinned[class];
+	return per_cpu_ptr(&cpu_slots, cpu)->pinned[class];
 }
 
 static bool cpu_bound_fits(int cpu, int class)
 {
-	struct bp_cpu_load *load = per_cpu_ptr(&bp_cpu_load, cpu);
+	struct cpu_slots *here = per_cpu_ptr(&cpu_slots, cpu);
 	int nslots = slots_per_class[class];
 	int neediest;
 
-	neediest = max(highest_level(load->tasks_at[class], nslots),
+	neediest = max(highest_level(here->tasks_at[class], nslots),
 		       highest_level(any_cpu_tasks_at[class], nslots));
-	return load->pinned[class] + neediest < nslots;
+	return here->pinned[class] + neediest < nslots;
 }
 
-static bool task_bound_fits(const struct bp_task_load *load, int cpu, int class)
+static bool task_bound_fits(const struct task_slots *rec, int cpu, int class)
 {
 	int nslots = slots_per_class[class];
-	int any = any_cpu_of(load, class);
+	int any = any_cpu_of(rec, class);
 	int c;
 
 	if (cpu >= 0)
 		return cpu_pinned(cpu, class) + any +
-		       bound_on(load, cpu, class) < nslots;
+		       bound_on(rec, cpu, class) < nslots;
 
 	/* Follows the task everywhere: must fit on the fullest CPU. */
-	if (!load || !load->nr_bound)
+	if (!rec || !rec->nr_bound)
 		return highest_level(cpus_pinned_at[class], nslots) + any <
 		       nslots;
 
 	for_each_possible_cpu(c) {
-		if (cpu_pinned(c, class) + any + bound_on(load, c, class) >=
+		if (cpu_pinned(c, class) + any + bound_on(rec, c, class) >=
 		    nslots)
 			return false;
 	}
@@ -204,53 +284,78 @@ static bool task_bound_fits(const struct bp_task_load *load, int cpu, int class)
 
 static void add_cpu_bound(int cpu, int class, int delta)
 {
-	u8 *pinned = &per_cpu_ptr(&bp_cpu_load, cpu)->pinned[class];
+	u8 *pinned = &per_cpu_ptr(&cpu_slots, cpu)->pinned[class];
 
 	move_level(cpus_pinned_at[class], *pinned, *pinned + delta);
 	*pinned += delta;
 }
 
-static void add_task_any_cpu(struct bp_task_load *load, int class, int delta)
+static void add_task_any_cpu(struct task_slots *rec, int class, int delta)
 {
-	int old = load->any_cpu[class];
+	int old = rec->any_cpu[class];
 	int c, b;
 
 	move_level(any_cpu_tasks_at[class], old, old + delta);
-	load->any_cpu[class] = old + delta;
-	if (!load->nr_bound)
+	rec->any_cpu[class] = old + delta;
+	if (!rec->nr_bound)
 		return;
 
 	/* The task's need moves on every CPU it also has bound breakpoints. */
 	for_each_possible_cpu(c) {
-		b = bound_on(load, c, class);
+		b = bound_on(rec, c, class);
 		if (b)
-			move_level(per_cpu_ptr(&bp_cpu_load, c)->tasks_at[class],
+			move_level(per_cpu_ptr(&cpu_slots, c)->tasks_at[class],
 				   old + b, old + delta + b);
 	}
 }
 
-static void add_task_bound(struct bp_task_load *load, int cpu, int class,
+static void add_task_bound(struct task_slots *rec, int cpu, int class,
 			   int delta)
 {
-	u8 *bound = &load->bound[cpu * TYPE_MAX + class];
-	int any = load->any_cpu[class];
+	u8 *bound = &rec->bound[cpu * TYPE_MAX + class];
+	int any = rec->any_cpu[class];
 	int from = *bound ? any + *bound : 0;
 	int to = *bound + delta ? any + *bound + delta : 0;
 
-	move_level(per_cpu_ptr(&bp_cpu_load, cpu)->tasks_at[class], from, to);
+	move_level(per_cpu_ptr(&cpu_slots, cpu)->tasks_at[class], from, to);
 	*bound += delta;
-	load->nr_bound += delta;
+	rec->nr_bound += delta;
 }
 
 /*
- * Reserve one slot of @class for @bp.  Returns -EAGAIN, with @spare's want
- * flags set, when a record has to be allocated first; nothing has changed
- * then.
+ * Allocate, before the lock, what reserving a slot for @bp may need: a
+ * task record, and the per-CPU array of a task breakpoint bound to a CPU.
+ * Whatever take_slot() does not use is freed by prealloc_free().
  */
-static int take_slot(struct perf_event *bp, int class, struct bp_spare *spare)
+static int prealloc_fill(struct perf_event *bp, struct slots_prealloc *pre)
+{
+	if (!bp->hw.target)
+		return 0;
+	pre->record = kzalloc(sizeof(*pre->record), GFP_KERNEL);
+	if (!pre->record)
+		return -ENOMEM;
+	if (bp->cpu < 0)
+		return 0;
+	pre->bound = kcalloc(nr_cpu_ids, TYPE_MAX, GFP_KERNEL);
+	return pre->bound ? 0 : -ENOMEM;
+}
+
+static void prealloc_free(struct slots_prealloc *pre)
+{
+	task_slots_free(pre->record);
+	kfree(pre->bound);
+}
+
+/*
+ * Reserve one slot of @class for @bp, taking memory from @pre where a
+ * record has to be created.  Callers without @pre (type change, kgdb)
+ * only reach records that already exist.
+ */
+static int take_slot(struct perf_event *bp, int class,
+		     struct slots_prealloc *pre)
 {
 	struct task_struct *tsk = bp->hw.target;
-	struct bp_task_load *load;
+	struct task_slots *rec;
 	int cpu = bp->cpu;
 
 	if (!tsk) {
@@ -262,30 +367,27 @@ static int take_slot(struct perf_event *bp, int class, struct bp_spare *spare)
 		return 0;
 	}
 
-	load = find_task_load(tsk);
-	if (!task_bound_fits(load, cpu, class))
+	rec = task_slots_find(tsk);
+	if (!task_bound_fits(rec, cpu, class))
 		return -ENOSPC;
+	if ((!rec && !pre->record) ||
+	    (cpu >= 0 && !(rec && rec->bound) && !pre->bound))
+		return -ENOMEM;
 
-	spare->want_load = !load && !spare->load;
-	spare->want_bound = cpu >= 0 && !(load && load->bound) && !spare->bound;
-	if (spare->want_load || spare->want_bound)
-		return -EAGAIN;
-
-	if (!load) {
-		load = spare->load;
-		spare->load = NULL;
-		load->task = tsk;
-		hash_add(bp_task_table, &load->node, (unsigned long)tsk);
+	if (!rec) {
+		rec = pre->record;
+		pre->record = NULL;
+		task_slots_hash(rec, tsk);
 	}
-	if (cpu >= 0 && !load->bound) {
-		load->bound = spare->bound;
-		spare->bound = NULL;
+	if (cpu >= 0 && !rec->bound) {
+		rec->bound = pre->bound;
+		pre->bound = NULL;
 	}
 
 	if (cpu < 0)
-		add_task_any_cpu(load, class, 1);
+		add_task_any_cpu(rec, class, 1);
 	else
-		add_task_bound(load, cpu, class, 1);
+		add_task_bound(rec, cpu, class, 1);
 	return 0;
 }
 
@@ -293,11 +395,11 @@ static int take_slot(struct perf_event *bp, int class, struct bp_spare *spare)
  * Give back @bp's slot of @class.  Returns the task record if it became
  * empty and was unhashed; the caller frees it outside the lock.
  */
-static struct bp_task_load *put_slot(struct perf_event *bp, int class,
-				     bool may_unhash)
+static struct task_slots *put_slot(struct perf_event *bp, int class,
+				   bool may_unhash)
 {
 	struct task_struct *tsk = bp->hw.target;
-	struct bp_task_load *load;
+	struct task_slots *rec;
 	int cpu = bp->cpu;
 
 	if (!tsk) {
@@ -306,36 +408,21 @@ static struct bp_task_load *put_slot(struct perf_event *bp, int class,
 		return NULL;
 	}
 
-	load = find_task_load(tsk);
+	rec = task_slots_find(tsk);
 	if (cpu < 0) {
-		if (WARN_ON_ONCE(!any_cpu_of(load, class)))
+		if (WARN_ON_ONCE(!any_cpu_of(rec, class)))
 			return NULL;
-		add_task_any_cpu(load, class, -1);
+		add_task_any_cpu(rec, class, -1);
 	} else {
-		if (WARN_ON_ONCE(!bound_on(load, cpu, class)))
+		if (WARN_ON_ONCE(!bound_on(rec, cpu, class)))
 			return NULL;
-		add_task_bound(load, cpu, class, -1);
+		add_task_bound(rec, cpu, class, -1);
 	}
 
-	if (!may_unhash || !task_load_is_empty(load))
+	if (!may_unhash || !task_slots_empty(rec))
 		return NULL;
-	hash_del(&load->node);
-	return load;
-}
-
-static int fill_spare(struct bp_spare *spare)
-{
-	if (spare->want_load) {
-		spare->load = kzalloc(sizeof(*spare->load), GFP_KERNEL);
-		if (!spare->load)
-			return -ENOMEM;
-	}
-	if (spare->want_bound) {
-		spare->bound = kcalloc(nr_cpu_ids, TYPE_MAX, GFP_KERNEL);
-		if (!spare->bound)
-			return -ENOMEM;
-	}
-	return 0;
+	task_slots_unhash(rec);
+	return rec;
 }
 
 static bool bp_type_is_valid(u32 bp_type)
@@ -355,55 +442,55 @@ int hwbp_slots_in_class(enum bp_type_idx class)
 	return slots_per_class[class];
 }
 
+/* How many task records are hashed: the KUnit test looks for leaks. */
+VISIBLE_IF_KUNIT unsigned int hwbp_slots_nr_task_records(void)
+{
+	return READ_ONCE(nr_task_records);
+}
+EXPORT_SYMBOL_IF_KUNIT(hwbp_slots_nr_task_records);
+
 int reserve_bp_slot(struct perf_event *bp)
 {
-	struct bp_spare spare = { };
+	struct slots_prealloc pre = { };
 	unsigned long flags;
-	int class, ret;
+	int ret;
 
 	if (!bp_type_is_valid(bp->attr.bp_type))
 		return -EINVAL;
-	class = hwbp_class_of(bp->attr.bp_type);
 
-	for (;;) {
-		raw_spin_lock_irqsave(&bp_slots_lock, flags);
-		ret = take_slot(bp, class, &spare);
-		raw_spin_unlock_irqrestore(&bp_slots_lock, flags);
-		if (ret != -EAGAIN)
-			break;
-		ret = fill_spare(&spare);
-		if (ret)
-			break;
+	ret = prealloc_fill(bp, &pre);
+	if (!ret) {
+		hwbp_slots_lock(&flags);
+		ret = take_slot(bp, hwbp_class_of(bp->attr.bp_type), &pre);
+		hwbp_slots_unlock(flags);
 	}
-
-	free_task_load(spare.load);
-	kfree(spare.bound);
+	prealloc_free(&pre);
 	return ret;
 }
 
 void release_bp_slot(struct perf_event *bp)
 {
-	struct bp_task_load *empty;
+	struct task_slots *empty;
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&bp_slots_lock, flags);
+	hwbp_slots_lock(&flags);
 	empty = put_slot(bp, hwbp_class_of(bp->attr.bp_type), true);
-	raw_spin_unlock_irqrestore(&bp_slots_lock, flags);
-	free_task_load(empty);
+	hwbp_slots_unlock(flags);
+	task_slots_free(empty);
 }
 
 /*
  * Move @bp's reservation from the class of @old_type to that of @new_type.
  * The two classes are separate pools, so taking the new slot before giving
- * back the old one never refuses a change that would fit; and a task record
- * involved already exists, so nothing needs allocating (modify may run in
- * atomic context).
+ * back the old one never refuses a change that would fit; and the task
+ * record involved already exists, so nothing needs allocating (modify may
+ * run in atomic context).
  */
 int hwbp_slots_change_type(struct perf_event *bp, u32 old_type, u32 new_type)
 {
 	int old_class = hwbp_class_of(old_type);
 	int new_class = hwbp_class_of(new_type);
-	struct bp_spare none = { };
+	struct slots_prealloc none = { };
 	unsigned long flags;
 	int ret;
 
@@ -412,13 +499,12 @@ int hwbp_slots_change_type(struct perf_event *bp, u32 old_type, u32 new_type)
 	if (old_class == new_class)
 		return 0;
 
-	raw_spin_lock_irqsave(&bp_slots_lock, flags);
+	hwbp_slots_lock(&flags);
 	ret = take_slot(bp, new_class, &none);
 	if (!ret)
 		put_slot(bp, old_class, false);
-	raw_spin_unlock_irqrestore(&bp_slots_lock, flags);
-
-	return ret == -EAGAIN ? -ENOMEM : ret;
+	hwbp_slots_unlock(flags);
+	return ret;
 }
 
 /**
@@ -431,15 +517,15 @@ int hwbp_slots_change_type(struct perf_event *bp, u32 old_type, u32 new_type)
  */
 int dbg_reserve_bp_slot(struct perf_event *bp)
 {
-	struct bp_spare none = { };
-	int ret;
+	struct slots_prealloc none = { };
+	int ret = -EINVAL;
 
-	if (raw_spin_is_locked(&bp_slots_lock))
+	if (!debugger_enter())
 		return -1;
-	if (!bp_type_is_valid(bp->attr.bp_type))
-		return -EINVAL;
-	ret = take_slot(bp, hwbp_class_of(bp->attr.bp_type), &none);
-	return ret == -EAGAIN ? -ENOMEM : ret;
+	if (bp_type_is_valid(bp->attr.bp_type))
+		ret = take_slot(bp, hwbp_class_of(bp->attr.bp_type), &none);
+	debugger_exit();
+	return ret;
 }
 
 /**
@@ -453,9 +539,10 @@ int dbg_reserve_bp_slot(struct perf_event *bp)
  */
 int dbg_release_bp_slot(struct perf_event *bp)
 {
-	if (raw_spin_is_locked(&bp_slots_lock))
+	if (!debugger_enter())
 		return -1;
 	put_slot(bp, hwbp_class_of(bp->attr.bp_type), false);
+	debugger_exit();
 	return 0;
 }
 
@@ -466,23 +553,23 @@ int dbg_release_bp_slot(struct perf_event *bp)
  */
 bool hw_breakpoint_is_used(void)
 {
-	struct bp_cpu_load *load;
+	struct cpu_slots *here;
 	bool used = false;
 	unsigned long flags;
 	int cpu, class;
 
-	raw_spin_lock_irqsave(&bp_slots_lock, flags);
+	hwbp_slots_lock(&flags);
 	/* cpus_pinned_at is derived from the per-CPU counts: not looked at. */
 	for (class = 0; class < TYPE_MAX && !used; class++) {
 		used = highest_level(any_cpu_tasks_at[class], HWBP_SLOTS_MAX);
 		for_each_possible_cpu(cpu) {
-			load = per_cpu_ptr(&bp_cpu_load, cpu);
-			used |= load->pinned[class] ||
-				highest_level(load->tasks_at[class],
+			here = per_cpu_ptr(&cpu_slots, cpu);
+			used |= here->pinned[class] ||
+				highest_level(here->tasks_at[class],
 					      HWBP_SLOTS_MAX);
 		}
 	}
-	raw_spin_unlock_irqrestore(&bp_slots_lock, flags);
+	hwbp_slots_unlock(flags);
 	return used;
 }
 

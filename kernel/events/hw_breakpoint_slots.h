@@ -17,4 +17,11 @@ int hwbp_slots_in_class(enum bp_type_idx class);
 enum bp_type_idx hwbp_class_of(u32 bp_type);
 int hwbp_slots_change_type(struct perf_event *bp, u32 old_type, u32 new_type);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For hw_breakpoint_slots_test.c only. */
+void hwbp_slots_lock(unsigned long *flags);
+void hwbp_slots_unlock(unsigned long flags);
+unsigned int hwbp_slots_nr_task_records(void);
+#endif
+
 #endif /* _KERNEL_EVENTS_HW_BREAKPOINT_SLOTS_H */

@@ -81,8 +81,27 @@ static int slots_test_init(struct kunit *test)
 
 static void slots_test_exit(struct kunit *test)
 {
-	if (test->priv)
-		KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+	if (!test->priv)
+		return;
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+	/* An empty record left hashed is a leak is_used() cannot see. */
+	KUNIT_EXPECT_EQ(test, 0U, hwbp_slots_nr_task_records());
+}
+
+/*
+ * How many CPU-bound breakpoints of @type @cpu still accepts, measured by
+ * taking them until refused and giving them back: what the tables promise,
+ * seen from outside.
+ */
+static int room_on_cpu(struct slots_test_ctx *ctx, int cpu, u32 type)
+{
+	int n = 0, i;
+
+	while (n <= HWBP_SLOTS_MAX && !take(ctx, NULL, cpu, type))
+		n++;
+	for (i = 0; i < n; i++)
+		give(ctx, NULL, cpu, type);
+	return n;
 }
 
 /*
@@ -192,6 +211,8 @@ static void test_task_bound_and_any_cpu(struct kunit *test)
 static void test_refusals_change_nothing(struct kunit *test)
 {
 	struct slots_test_ctx *ctx = test->priv;
+	struct task_struct *a = fake_task(ctx, 0), *b = fake_task(ctx, 1);
+	int n, room0, room1;
 
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			take(ctx, NULL, ctx->cpu0, HW_BREAKPOINT_EMPTY));
@@ -200,16 +221,76 @@ static void test_refusals_change_nothing(struct kunit *test)
 	/* Neither a task nor a CPU: nothing could ever schedule it. */
 	KUNIT_EXPECT_EQ(test, -EINVAL, take(ctx, NULL, -1, DATA));
 	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+	KUNIT_EXPECT_EQ(test, 0U, hwbp_slots_nr_task_records());
+
+	/*
+	 * ENOSPC for tasks that have no record yet: the record (and, bound
+	 * to a CPU, its per-CPU array) is allocated before the fit test and
+	 * must neither be hashed nor change a count.
+	 */
+	for (n = 0; n < ctx->nslots; n++)
+		KUNIT_ASSERT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, -1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, b, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, 0U, hwbp_slots_nr_task_records());
+	for (n = 0; n < ctx->nslots; n++)
+		give(ctx, NULL, ctx->cpu0, DATA);
+	KUNIT_EXPECT_EQ(test, ctx->nslots, room_on_cpu(ctx, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, ctx->nslots, room_on_cpu(ctx, ctx->cpu1, DATA));
+
+	/* ENOSPC for a task that has a record: its counts stay as they were. */
+	KUNIT_ASSERT_EQ(test, 0, take(ctx, a, ctx->cpu0, DATA));
+	for (n = 1; n < ctx->nslots; n++)
+		KUNIT_ASSERT_EQ(test, 0, take(ctx, a, -1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, -1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, 1U, hwbp_slots_nr_task_records());
+	room0 = room_on_cpu(ctx, ctx->cpu0, DATA);
+	room1 = room_on_cpu(ctx, ctx->cpu1, DATA);
+	KUNIT_EXPECT_EQ(test, 0, room0);
+	KUNIT_EXPECT_EQ(test, 1, room1);
+
+	/*
+	 * A type change that cannot be made: into a full instruction pool
+	 * where the pools are separate, into an invalid type where they are
+	 * one.  Either way the tables must not move.
+	 */
+	if (!IS_ENABLED(CONFIG_HAVE_MIXED_BREAKPOINTS_REGS)) {
+		int ninst = hw_breakpoint_slots(TYPE_INST);
+
+		for (n = 0; n < ninst; n++)
+			KUNIT_ASSERT_EQ(test, 0, take(ctx, NULL, ctx->cpu1, INST));
+		KUNIT_EXPECT_EQ(test, -ENOSPC,
+				hwbp_slots_change_type(aim(ctx, a, -1, DATA),
+						       DATA, INST));
+		for (n = 0; n < ninst; n++)
+			give(ctx, NULL, ctx->cpu1, INST);
+	}
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			hwbp_slots_change_type(aim(ctx, a, -1, DATA), DATA,
+					       HW_BREAKPOINT_INVALID));
+	KUNIT_EXPECT_EQ(test, room0, room_on_cpu(ctx, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, room1, room_on_cpu(ctx, ctx->cpu1, DATA));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, take(ctx, a, -1, DATA));
+
+	give(ctx, a, ctx->cpu0, DATA);
+	for (n = 1; n < ctx->nslots; n++)
+		give(ctx, a, -1, DATA);
+	KUNIT_EXPECT_EQ(test, 0U, hwbp_slots_nr_task_records());
 }
 
 /*
  * kgdb's calls share the tables with the locked ones: what one reserves
- * the other sees, and with the lock free they never report "busy" (-1).
+ * the other sees.  With the lock free they never report "busy" (-1); with
+ * it held (the debugger stopped a CPU inside a locked section) they report
+ * busy and change nothing.
  */
 static void test_debugger_calls(struct kunit *test)
 {
 	struct slots_test_ctx *ctx = test->priv;
 	struct perf_event *cpu0_bp;
+	int busy_reserve, busy_release;
+	unsigned long flags;
 	int n;
 
 	/* take() re-aims the scratch event at the very same place. */
@@ -222,7 +303,20 @@ static void test_debugger_calls(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, dbg_release_bp_slot(cpu0_bp));
 	KUNIT_EXPECT_EQ(test, 0, take(ctx, NULL, ctx->cpu0, DATA));
 
-	for (n = 0; n < ctx->nslots; n++)
+	/* Give one back through the debugger, then hold the lock. */
+	KUNIT_EXPECT_EQ(test, 0, dbg_release_bp_slot(aim(ctx, NULL, ctx->cpu0,
+							 DATA)));
+	hwbp_slots_lock(&flags);
+	busy_reserve = dbg_reserve_bp_slot(aim(ctx, NULL, ctx->cpu1, DATA));
+	busy_release = dbg_release_bp_slot(aim(ctx, NULL, ctx->cpu0, DATA));
+	hwbp_slots_unlock(flags);
+	KUNIT_EXPECT_EQ(test, -1, busy_reserve);
+	KUNIT_EXPECT_EQ(test, -1, busy_release);
+	/* Neither busy call counted: one slot free on cpu0, all on cpu1. */
+	KUNIT_EXPECT_EQ(test, 1, room_on_cpu(ctx, ctx->cpu0, DATA));
+	KUNIT_EXPECT_EQ(test, ctx->nslots, room_on_cpu(ctx, ctx->cpu1, DATA));
+
+	for (n = 0; n < ctx->nslots - 1; n++)
 		give(ctx, NULL, ctx->cpu0, DATA);
 }
 
@@ -274,3 +368,4 @@ kunit_test_suites(&slots_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the hardware breakpoint slot accounting");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
