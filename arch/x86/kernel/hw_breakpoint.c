@@ -10,12 +10,12 @@
  *    take it back (uninstall);
  *  - route a #DB to the events whose registers fired (the die notifier);
  *  - reload the registers when something else has clobbered them (KVM
- *    after a guest ran, text poking, resume, a CPU coming online).
+ *    after a guest ran, text poking, kgdb, the boot CPU after resume).
  *
  * Per-CPU state and its rules
  * ---------------------------
- * dr_owner[i] is the event using DRi on this CPU; dr_addr[i] is what DRi
- * must hold; cpu_dr7 is what DR7 must hold.  They are written only on
+ * hwbp_dr_owner[i] is the event using DRi on this CPU, hwbp_dr_addr[i]
+ * is what DRi must hold, cpu_dr7 is what DR7 must hold.  They are written only on
  * their own CPU with interrupts disabled (perf's add/del, kgdb with the
  * machine stopped) and read by the #DB handler on the same CPU, so no lock
  * is needed.  Two orderings matter:
@@ -28,21 +28,29 @@
  *    DR7 may be live.
  *
  * An event freed by perf stays valid for an RCU grace period after its
- * del, and #DB runs with interrupts off, so a pointer read from dr_owner
- * cannot go away under the handler.
+ * del, and #DB runs with interrupts off, so a pointer read from
+ * hwbp_dr_owner cannot go away under the handler.
  *
- * Register writes are kept to what changed: a slot change writes its
- * address register and DR7, nothing else.  The address is written on
- * every install even when dr_addr says it already holds it, because KVM
- * loads guest values into DR0-DR3 without telling us while no host
- * breakpoint is enabled.
+ * Install writes the slot's address register and DR7; uninstall writes
+ * DR7 alone and leaves the old address in DRn, which is harmless once the
+ * slot's enable bits are clear (the #DB handler drops the status bits such
+ * a register may still set, see below).  The address is written on every
+ * install, because KVM loads guest values into DR0-DR3 without telling us
+ * while no host breakpoint is enabled.
+ *
+ * A CPU that goes offline loses all its events in perf core before it
+ * dies, and cpu_init() clears the debug registers of a CPU coming up, so
+ * hotplug needs no callback here.  The boot CPU never goes offline across
+ * suspend, so its CPU-bound events stay installed while firmware resets
+ * its registers: a syscore resume hook reloads them.
  */
 
-#include <linux/cpuhotplug.h>
+#include <kunit/visibility.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/init.h>
 #include <linux/kdebug.h>
 #include <linux/kprobes.h>
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
@@ -55,11 +63,27 @@
 #include <asm/sections.h>
 #include <asm/tlbflush.h>
 
+#include "hw_breakpoint_kunit.h"
+
 DEFINE_PER_CPU(unsigned long, cpu_dr7);
 EXPORT_PER_CPU_SYMBOL(cpu_dr7);
 
-static DEFINE_PER_CPU(struct perf_event *, dr_owner[HBP_NUM]);
-static DEFINE_PER_CPU(unsigned long, dr_addr[HBP_NUM]);
+static DEFINE_PER_CPU(struct perf_event *, hwbp_dr_owner[HBP_NUM]);
+static DEFINE_PER_CPU(unsigned long, hwbp_dr_addr[HBP_NUM]);
+
+/* @cpu's owner table, for the KUnit suite. */
+VISIBLE_IF_KUNIT struct perf_event **hwbp_owner_table(int cpu)
+{
+	return &per_cpu(hwbp_dr_owner[0], cpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(hwbp_owner_table);
+
+/* @cpu's address shadow, for the KUnit suite. */
+VISIBLE_IF_KUNIT unsigned long *hwbp_addr_table(int cpu)
+{
+	return &per_cpu(hwbp_dr_addr[0], cpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(hwbp_addr_table);
 
 /* --- DR7 encoding: pure functions ---------------------------------------- */
 
@@ -233,10 +257,14 @@ static bool overlaps_entry_data(unsigned long addr, unsigned long len)
 			   CPU_ENTRY_AREA_MAP_SIZE))
 		return true;
 
+	/* Read by entry code to find this CPU's per-CPU area. */
 #ifdef CONFIG_SMP
-	/* Read by entry code to find each CPU's per-CPU area. */
 	if (overlaps_object(addr, len, __per_cpu_offset,
 			    sizeof(__per_cpu_offset[0]) * nr_cpu_ids))
+		return true;
+#else
+	if (overlaps_object(addr, len, &pcpu_unit_offsets,
+			    sizeof(pcpu_unit_offsets)))
 		return true;
 #endif
 
@@ -250,10 +278,10 @@ static bool overlaps_entry_data(unsigned long addr, unsigned long len)
 				    sizeof(struct pcpu_hot)) ||
 		    overlaps_object(addr, len, &per_cpu(cpu_dr7, cpu),
 				    sizeof(unsigned long)) ||
-		    overlaps_object(addr, len, per_cpu_ptr(&dr_owner, cpu),
-				    sizeof(dr_owner)) ||
-		    overlaps_object(addr, len, per_cpu_ptr(&dr_addr, cpu),
-				    sizeof(dr_addr)))
+		    overlaps_object(addr, len, per_cpu_ptr(&hwbp_dr_owner, cpu),
+				    sizeof(hwbp_dr_owner)) ||
+		    overlaps_object(addr, len, per_cpu_ptr(&hwbp_dr_addr, cpu),
+				    sizeof(hwbp_dr_addr)))
 			return true;
 	}
 	return false;
@@ -352,66 +380,60 @@ int hw_breakpoint_arch_parse(struct perf_event *bp,
 
 /* --- install / uninstall ------------------------------------------------- */
 
-static void write_dr7(unsigned long old, unsigned long new)
-{
-	if (new != old)
-		set_debugreg(new, 7);
-}
-
 int arch_install_hw_breakpoint(struct perf_event *bp)
 {
 	struct arch_hw_breakpoint *info = counter_arch_bp(bp);
-	unsigned long old_dr7, new_dr7;
+	unsigned long dr7;
 	int slot;
 
+	lockdep_assert_irqs_disabled();
 	for (slot = 0; slot < HBP_NUM; slot++) {
-		if (!this_cpu_read(dr_owner[slot]))
+		if (!this_cpu_read(hwbp_dr_owner[slot]))
 			break;
 	}
 	/* The accounting promised a register: running out is our bug. */
 	if (WARN_ONCE(slot == HBP_NUM, "x86 debug registers all in use"))
 		return -EBUSY;
 
-	this_cpu_write(dr_owner[slot], bp);
-	this_cpu_write(dr_addr[slot], info->address);
+	this_cpu_write(hwbp_dr_owner[slot], bp);
+	this_cpu_write(hwbp_dr_addr[slot], info->address);
 	set_debugreg(info->address, slot);
 	if (info->mask)
 		amd_set_dr_addr_mask(info->mask, slot);
 
-	old_dr7 = this_cpu_read(cpu_dr7);
-	new_dr7 = (old_dr7 & ~dr7_slot_bits(slot)) |
-		  encode_dr7(slot, info->len, info->type);
-	this_cpu_write(cpu_dr7, new_dr7);
+	dr7 = (this_cpu_read(cpu_dr7) & ~dr7_slot_bits(slot)) |
+	      encode_dr7(slot, info->len, info->type);
+	this_cpu_write(cpu_dr7, dr7);
 	barrier();
-	write_dr7(old_dr7, new_dr7);
+	set_debugreg(dr7, 7);
 	return 0;
 }
 
 void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 {
 	struct arch_hw_breakpoint *info = counter_arch_bp(bp);
-	unsigned long old_dr7, new_dr7;
+	unsigned long dr7;
 	int slot;
 
+	lockdep_assert_irqs_disabled();
 	for (slot = 0; slot < HBP_NUM; slot++) {
-		if (this_cpu_read(dr_owner[slot]) == bp)
+		if (this_cpu_read(hwbp_dr_owner[slot]) == bp)
 			break;
 	}
 	if (WARN_ONCE(slot == HBP_NUM, "x86 breakpoint not installed"))
 		return;
 
-	old_dr7 = this_cpu_read(cpu_dr7);
-	new_dr7 = old_dr7 & ~dr7_slot_bits(slot);
+	dr7 = this_cpu_read(cpu_dr7) & ~dr7_slot_bits(slot);
 	/* Keep DR7 all clear when nothing is armed. */
-	if (!(new_dr7 & (DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK)))
-		new_dr7 = 0;
-	write_dr7(old_dr7, new_dr7);
+	if (!(dr7 & (DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK)))
+		dr7 = 0;
+	set_debugreg(dr7, 7);
 	barrier();
-	this_cpu_write(cpu_dr7, new_dr7);
+	this_cpu_write(cpu_dr7, dr7);
 
 	if (info->mask)
 		amd_set_dr_addr_mask(0, slot);
-	this_cpu_write(dr_owner[slot], NULL);
+	this_cpu_write(hwbp_dr_owner[slot], NULL);
 }
 
 void hw_breakpoint_pmu_read(struct perf_event *bp)
@@ -431,7 +453,7 @@ void hw_breakpoint_restore(void)
 	int slot;
 
 	for (slot = 0; slot < HBP_NUM; slot++)
-		set_debugreg(this_cpu_read(dr_addr[slot]), slot);
+		set_debugreg(this_cpu_read(hwbp_dr_addr[slot]), slot);
 	set_debugreg(DR6_RESERVED, 6);
 	set_debugreg(this_cpu_read(cpu_dr7), 7);
 }
@@ -440,59 +462,98 @@ EXPORT_SYMBOL_GPL(hw_breakpoint_restore);
 /* --- #DB ----------------------------------------------------------------- */
 
 /*
- * Hand each register that fired to its event and clear its bit in the
- * entry code's DR6 copy.  Bits without an owner (a debugger writing DR7
- * by hand) are left for the rest of the #DB path.
+ * Which trap bits (B0-B3) of one #DB are claimed, dropped or passed on.
+ *
+ * The SDM (vol. 3, "Debug Status Register") lets the CPU set Bn when
+ * register n's condition matches even if DR7 does not enable it, and DR6
+ * keeps bits until software clears them (QEMU's TCG also leaves bits of
+ * earlier hits).  A bit is therefore evidence of a hit only for a register
+ * somebody armed:
+ *
+ *  - Bn of a register with an owner on this CPU is claimed: the event
+ *    counts and the bit is cleared.  An instruction breakpoint reported
+ *    together with a single step (BS) is cleared without counting: the
+ *    step is taken first and the breakpoint, a fault, fires again when the
+ *    instruction runs.
+ *  - Bn of a register without an owner that @dr7 enables was armed behind
+ *    this layer (kgdb before its events exist writes DR7 itself).  It is
+ *    left in DR6 for the rest of the #DB path.
+ *  - Bn of a register without an owner that @dr7 does not enable is stale
+ *    or spurious and is cleared.  Left in DR6, it would make traps.c send
+ *    SIGTRAP to a task that only perf was watching, or stop the kernel in
+ *    kgdb.
+ *
+ * @dr7 is DR7 as the handler finds it.  For a #DB from user mode that is
+ * what the task ran with.  For a #DB from kernel mode the entry code has
+ * already cleared DR7 (local_db_save()), so there an unowned bit is
+ * dropped: the same outcome as upstream, which stops the chain whenever
+ * only trap bits remain.
+ *
+ * The rest of the #DB path runs (NOTIFY_DONE) when anything is left in
+ * DR6 (BS, BD, BT, a bit passed on) or when a handler asked for a signal
+ * through virtual_dr6 (ptrace_triggered(), kgdb).
  */
-static int hwbp_handle_debug(struct die_args *args)
+VISIBLE_IF_KUNIT int hwbp_handle_debug(unsigned long *dr6,
+				       struct pt_regs *regs, unsigned long dr7)
 {
-	unsigned long *dr6 = (unsigned long *)args->err;
-	unsigned long fired = *dr6 & DR_TRAP_BITS;
 	struct perf_event *bp;
+	bool execute;
 	int slot;
 
-	if (!fired)
-		return NOTIFY_DONE;
-
 	for (slot = 0; slot < HBP_NUM; slot++) {
-		if (!(fired & (DR_TRAP0 << slot)))
-			continue;
-		bp = this_cpu_read(dr_owner[slot]);
-		if (!bp)
-			continue;
-		/*
-		 * An instruction breakpoint reported together with a single
-		 * step: the step is handled first, and the breakpoint fires
-		 * again when the instruction runs.
-		 */
-		if (bp->hw.info.type == X86_BREAKPOINT_EXECUTE &&
-		    (*dr6 & DR_STEP))
-			continue;
+		unsigned long bit = DR_TRAP0 << slot;
 
-		*dr6 &= ~(DR_TRAP0 << slot);
-		perf_bp_event(bp, args->regs);
+		if (!(*dr6 & bit))
+			continue;
+		bp = this_cpu_read(hwbp_dr_owner[slot]);
+		if (!bp) {
+			if (!(dr7 & dr7_enable_bits(slot)))
+				*dr6 &= ~bit;
+			continue;
+		}
 
+		*dr6 &= ~bit;
+		execute = bp->hw.info.type == X86_BREAKPOINT_EXECUTE;
+		if (execute && (*dr6 & DR_STEP))
+			continue;
+		perf_bp_event(bp, regs);
 		/* Resume past an instruction breakpoint instead of re-trapping. */
-		if (bp->hw.info.type == X86_BREAKPOINT_EXECUTE)
-			args->regs->flags |= X86_EFLAGS_RF;
+		if (execute)
+			regs->flags |= X86_EFLAGS_RF;
 	}
 
-	/*
-	 * Let the rest of the #DB path run when something is left: a single
-	 * step, an unclaimed register, or a handler (ptrace, kgdb) that asked
-	 * for a signal through virtual_dr6.
-	 */
 	if (*dr6 || (current->thread.virtual_dr6 & DR_TRAP_BITS))
 		return NOTIFY_DONE;
 	return NOTIFY_STOP;
+}
+EXPORT_SYMBOL_IF_KUNIT(hwbp_handle_debug);
+
+/* Trap bits of registers that have no owner on this CPU. */
+static unsigned long unowned_trap_bits(unsigned long dr6)
+{
+	unsigned long bits = 0;
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (!this_cpu_read(hwbp_dr_owner[slot]))
+			bits |= DR_TRAP0 << slot;
+	}
+	return dr6 & bits;
 }
 
 int hw_breakpoint_exceptions_notify(struct notifier_block *unused,
 				    unsigned long val, void *data)
 {
-	if (val != DIE_DEBUG)
+	struct die_args *args = data;
+	unsigned long *dr6 = (unsigned long *)args->err;
+	unsigned long dr7 = 0;
+
+	if (val != DIE_DEBUG || !(*dr6 & DR_TRAP_BITS))
 		return NOTIFY_DONE;
-	return hwbp_handle_debug(data);
+	/* Only a bit without an owner needs to know what DR7 enables. */
+	if (unowned_trap_bits(*dr6))
+		get_debugreg(dr7, 7);
+	return hwbp_handle_debug(dr6, args->regs, dr7);
 }
 
 /* --- ptrace -------------------------------------------------------------- */
@@ -510,24 +571,9 @@ void flush_ptrace_hw_breakpoint(struct task_struct *tsk)
 	thread->ptrace_dr7 = 0;
 }
 
-/* --- CPU online and resume ----------------------------------------------- */
+/* --- resume -------------------------------------------------------------- */
 
-/*
- * A CPU coming online starts with cleared debug registers (cpu_init()),
- * but perf may already have scheduled events on it: write back the state
- * this CPU should have.
- */
-static int hwbp_cpu_online(unsigned int cpu)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	hw_breakpoint_restore();
-	local_irq_restore(flags);
-	return 0;
-}
-
-/* The boot CPU's registers do not survive suspend; the others re-online. */
+/* The boot CPU's registers do not survive suspend; see the top comment. */
 static void hwbp_resume(void *unused)
 {
 	hw_breakpoint_restore();
@@ -543,16 +589,7 @@ static struct syscore hwbp_syscore = {
 
 static int __init hwbp_x86_init(void)
 {
-	int ret;
-
 	register_syscore(&hwbp_syscore);
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN,
-					"x86/hw_breakpoint:online",
-					hwbp_cpu_online, NULL);
-	return ret < 0 ? ret : 0;
+	return 0;
 }
 core_initcall(hwbp_x86_init);
-
-#if IS_ENABLED(CONFIG_HW_BREAKPOINT_KUNIT_TEST)
-#include "hw_breakpoint_kunit.c"
-#endif

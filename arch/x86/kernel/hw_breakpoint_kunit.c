@@ -1,13 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the x86 breakpoint encoding, included at the end of
- * hw_breakpoint.c so that its static helpers are reachable.  Nothing here
- * touches a debug register: expected values are written out from the
- * Intel SDM's DR7 layout (enable bits 2n and 2n+1, GE at bit 9, R/W at
- * 16+4n, LEN at 18+4n), not computed by the code under test.
+ * KUnit tests of the x86 breakpoint backend (hw_breakpoint.c): DR7
+ * encoding, attr parsing, the refused kernel ranges and the #DB handler.
+ * Expected values are written out from the Intel SDM's DR7 layout (enable
+ * bits 2n and 2n+1, GE at bit 9, R/W at 16+4n, LEN at 18+4n), not
+ * computed by the code under test.  The handler is driven with
+ * fabricated DR6/DR7 values; the only registers touched are those of the
+ * events it arms, at user addresses a kernel thread never reaches.
  */
 
 #include <kunit/test.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/kdebug.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/perf_event.h>
+#include <linux/sched.h>
+
+#include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/processor.h>
+#include <asm/sections.h>
+#include <asm/tlbflush.h>
+
+#include "hw_breakpoint_kunit.h"
 
 static void test_encode_dr7(struct kunit *test)
 {
@@ -193,6 +210,21 @@ static void test_parse_refuses_entry_data(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
 	c.addr = CPU_ENTRY_AREA_BASE;
 	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
+	c.addr = (unsigned long)&per_cpu(pcpu_hot, cpu);
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
+	c.addr = (unsigned long)&per_cpu(cpu_tlbstate, cpu);
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
+#ifdef CONFIG_SMP
+	c.addr = (unsigned long)&__per_cpu_offset[cpu];
+#else
+	c.addr = (unsigned long)&pcpu_unit_offsets;
+#endif
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
+	/* Our own shadow state, which the handler reads. */
+	c.addr = (unsigned long)&hwbp_owner_table(cpu)[HBP_NUM - 1];
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
+	c.addr = (unsigned long)&hwbp_addr_table(cpu)[0];
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
 	/* the last byte of the range reaching into the TSS counts too */
 	c.len = 1;
 	c.addr = (unsigned long)&per_cpu(cpu_tss_rw, cpu) +
@@ -206,15 +238,255 @@ static void test_parse_refuses_entry_data(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, arch_check_bp_in_kernelspace(&hw));
 }
 
+/* A function no one calls: kernel text that is not on the #DB path. */
+static noinline int test_plain_kernel_function(int x)
+{
+	return x + 1;
+}
+
+/*
+ * Kernel text on the #DB path is refused; other kernel text is accepted
+ * when kprobes tells which functions are off limits, and refused without
+ * it.  The accepted case makes the refusals above mean something.
+ */
 static void test_parse_refuses_entry_text(struct kunit *test)
 {
 	struct arch_hw_breakpoint hw;
 	struct parse_case c = { HW_BREAKPOINT_X, sizeof(long) };
+	int plain = IS_ENABLED(CONFIG_KPROBES) ? 0 : -EINVAL;
 
 	c.addr = (unsigned long)__entry_text_start;
 	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
 	c.addr = (unsigned long)__noinstr_text_start;
 	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
+	/* notify_die() runs inside the #DB handler: NOKPROBE_SYMBOL. */
+	c.addr = (unsigned long)notify_die;
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse(&c, &hw));
+
+	c.addr = (unsigned long)test_plain_kernel_function;
+	KUNIT_EXPECT_EQ(test, plain, parse(&c, &hw));
+	if (!plain)
+		KUNIT_EXPECT_TRUE(test, arch_check_bp_in_kernelspace(&hw));
+	KUNIT_EXPECT_EQ(test, 2, test_plain_kernel_function(1));
+}
+
+/* --- the #DB handler ----------------------------------------------------- */
+
+struct db_test {
+	struct perf_event *data_bp, *exec_bp;
+	int data_slot, exec_slot, free_slot;
+	unsigned int hits;
+};
+
+static struct db_test *db_ctx;
+
+static void db_test_count(struct perf_event *bp, struct perf_sample_data *data,
+			  struct pt_regs *regs)
+{
+	db_ctx->hits++;
+}
+
+/* A CPU-bound breakpoint on this CPU at a user address. */
+static struct perf_event *db_test_arm(u32 type, unsigned long addr)
+{
+	struct perf_event_attr attr;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_type = type;
+	attr.bp_addr = addr;
+	attr.bp_len = type == HW_BREAKPOINT_X ? sizeof(long) : 8;
+	return perf_event_create_kernel_counter(&attr, smp_processor_id(),
+						NULL, db_test_count, NULL);
+}
+
+static int db_test_slot_of(const struct perf_event *bp)
+{
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (hwbp_owner_table(smp_processor_id())[slot] == bp)
+			return slot;
+	}
+	return -1;
+}
+
+/* Run the handler as the #DB path would: interrupts off, on this CPU. */
+static int db_test_run(unsigned long *dr6, struct pt_regs *regs,
+		       unsigned long dr7)
+{
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = hwbp_handle_debug(dr6, regs, dr7);
+	local_irq_restore(flags);
+	return ret;
+}
+
+static void db_test_teardown(struct db_test *t)
+{
+	if (!IS_ERR_OR_NULL(t->data_bp))
+		unregister_hw_breakpoint(t->data_bp);
+	if (!IS_ERR_OR_NULL(t->exec_bp))
+		unregister_hw_breakpoint(t->exec_bp);
+	db_ctx = NULL;
+	migrate_enable();
+}
+
+/*
+ * Arm a write and an execute breakpoint on this CPU and stay on it until
+ * db_test_teardown(): KUnit runs a suite's exit in another thread, so
+ * each case sets up and tears down itself.
+ */
+static bool db_test_setup(struct kunit *test, struct db_test *t)
+{
+	int slot;
+
+	migrate_disable();
+	db_ctx = t;
+	t->data_bp = db_test_arm(HW_BREAKPOINT_W, 0x10000);
+	t->exec_bp = db_test_arm(HW_BREAKPOINT_X, 0x20000);
+	if (IS_ERR(t->data_bp) || IS_ERR(t->exec_bp)) {
+		db_test_teardown(t);
+		KUNIT_FAIL(test, "cannot arm the test breakpoints");
+		return false;
+	}
+	t->data_slot = db_test_slot_of(t->data_bp);
+	t->exec_slot = db_test_slot_of(t->exec_bp);
+	t->free_slot = -1;
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (!hwbp_owner_table(smp_processor_id())[slot])
+			t->free_slot = slot;
+	}
+	if (t->data_slot < 0 || t->exec_slot < 0 || t->free_slot < 0) {
+		db_test_teardown(t);
+		KUNIT_FAIL(test, "test breakpoints not installed on this CPU");
+		return false;
+	}
+	return true;
+}
+
+static int db_test_init(struct kunit *test)
+{
+	if (hw_breakpoint_is_used())
+		kunit_skip(test, "breakpoints already in use");
+	return 0;
+}
+
+#define DB_BIT(slot)	(DR_TRAP0 << (slot))
+
+/* A bit of a register we own: counted, cleared, the chain stops. */
+static void test_db_owned_bit(struct kunit *test)
+{
+	struct db_test db = { }, *t = &db;
+	struct pt_regs regs = { };
+	unsigned long dr6;
+
+	if (!db_test_setup(test, t))
+		return;
+	dr6 = DB_BIT(t->data_slot);
+	KUNIT_EXPECT_EQ(test, NOTIFY_STOP,
+			db_test_run(&dr6, &regs, this_cpu_read(cpu_dr7)));
+	KUNIT_EXPECT_EQ(test, 0UL, dr6);
+	KUNIT_EXPECT_EQ(test, 1U, t->hits);
+	KUNIT_EXPECT_EQ(test, 0UL, regs.flags & X86_EFLAGS_RF);
+	db_test_teardown(t);
+}
+
+/*
+ * A bit of a register nobody owns and DR7 does not enable (stale, or set
+ * by a match the SDM allows without an enable): dropped, the chain stops,
+ * so no SIGTRAP reaches a task only perf watches.
+ */
+static void test_db_unowned_disabled_bit(struct kunit *test)
+{
+	struct db_test db = { }, *t = &db;
+	struct pt_regs regs = { };
+	unsigned long dr6, dr7;
+
+	if (!db_test_setup(test, t))
+		return;
+	dr7 = this_cpu_read(cpu_dr7);
+	KUNIT_EXPECT_EQ(test, 0UL, dr7 & (3UL << (2 * t->free_slot)));
+	dr6 = DB_BIT(t->free_slot);
+	KUNIT_EXPECT_EQ(test, NOTIFY_STOP, db_test_run(&dr6, &regs, dr7));
+	KUNIT_EXPECT_EQ(test, 0UL, dr6);
+
+	/* Next to an owned bit: only the owned one counts. */
+	dr6 = DB_BIT(t->free_slot) | DB_BIT(t->data_slot);
+	KUNIT_EXPECT_EQ(test, NOTIFY_STOP, db_test_run(&dr6, &regs, dr7));
+	KUNIT_EXPECT_EQ(test, 0UL, dr6);
+	KUNIT_EXPECT_EQ(test, 1U, t->hits);
+	db_test_teardown(t);
+}
+
+/* A register DR7 enables but nobody owns was armed by a debugger: pass on. */
+static void test_db_unowned_enabled_bit(struct kunit *test)
+{
+	struct db_test db = { }, *t = &db;
+	struct pt_regs regs = { };
+	unsigned long dr6, dr7;
+
+	if (!db_test_setup(test, t))
+		return;
+	dr7 = this_cpu_read(cpu_dr7) |
+	      encode_dr7(t->free_slot, X86_BREAKPOINT_LEN_1,
+			 X86_BREAKPOINT_WRITE);
+	dr6 = DB_BIT(t->free_slot);
+	KUNIT_EXPECT_EQ(test, NOTIFY_DONE, db_test_run(&dr6, &regs, dr7));
+	KUNIT_EXPECT_EQ(test, DB_BIT(t->free_slot), dr6);
+	KUNIT_EXPECT_EQ(test, 0U, t->hits);
+	db_test_teardown(t);
+}
+
+/*
+ * An instruction breakpoint seen with a single step: the step goes first,
+ * the breakpoint is not counted now (it faults again), RF stays clear.
+ */
+static void test_db_execute_with_step(struct kunit *test)
+{
+	struct db_test db = { }, *t = &db;
+	struct pt_regs regs = { };
+	unsigned long dr6, dr7;
+
+	if (!db_test_setup(test, t))
+		return;
+	dr7 = this_cpu_read(cpu_dr7);
+	dr6 = DB_BIT(t->exec_slot) | DR_STEP;
+	KUNIT_EXPECT_EQ(test, NOTIFY_DONE, db_test_run(&dr6, &regs, dr7));
+	KUNIT_EXPECT_EQ(test, (unsigned long)DR_STEP, dr6);
+	KUNIT_EXPECT_EQ(test, 0U, t->hits);
+	KUNIT_EXPECT_EQ(test, 0UL, regs.flags & X86_EFLAGS_RF);
+
+	/* Alone, it counts and resumes with RF so it does not fire again. */
+	dr6 = DB_BIT(t->exec_slot);
+	KUNIT_EXPECT_EQ(test, NOTIFY_STOP, db_test_run(&dr6, &regs, dr7));
+	KUNIT_EXPECT_EQ(test, 0UL, dr6);
+	KUNIT_EXPECT_EQ(test, 1U, t->hits);
+	KUNIT_EXPECT_NE(test, 0UL, regs.flags & X86_EFLAGS_RF);
+	db_test_teardown(t);
+}
+
+/* A handler that asked for a signal through virtual_dr6 keeps the chain. */
+static void test_db_virtual_dr6(struct kunit *test)
+{
+	struct db_test db = { }, *t = &db;
+	unsigned long saved = current->thread.virtual_dr6;
+	struct pt_regs regs = { };
+	unsigned long dr6;
+	int ret;
+
+	if (!db_test_setup(test, t))
+		return;
+	dr6 = DB_BIT(t->data_slot);
+	current->thread.virtual_dr6 = DB_BIT(t->data_slot);
+	ret = db_test_run(&dr6, &regs, this_cpu_read(cpu_dr7));
+	current->thread.virtual_dr6 = saved;
+
+	KUNIT_EXPECT_EQ(test, NOTIFY_DONE, ret);
+	KUNIT_EXPECT_EQ(test, 0UL, dr6);
+	KUNIT_EXPECT_EQ(test, 1U, t->hits);
+	db_test_teardown(t);
 }
 
 static struct kunit_case x86_hwbp_test_cases[] = {
@@ -234,4 +506,23 @@ static struct kunit_suite x86_hwbp_test_suite = {
 	.test_cases = x86_hwbp_test_cases,
 };
 
-kunit_test_suites(&x86_hwbp_test_suite);
+static struct kunit_case x86_db_test_cases[] = {
+	KUNIT_CASE(test_db_owned_bit),
+	KUNIT_CASE(test_db_unowned_disabled_bit),
+	KUNIT_CASE(test_db_unowned_enabled_bit),
+	KUNIT_CASE(test_db_execute_with_step),
+	KUNIT_CASE(test_db_virtual_dr6),
+	{}
+};
+
+static struct kunit_suite x86_db_test_suite = {
+	.name = "x86_hw_breakpoint_db",
+	.init = db_test_init,
+	.test_cases = x86_db_test_cases,
+};
+
+kunit_test_suites(&x86_hwbp_test_suite, &x86_db_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the x86 hardware breakpoint backend");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
