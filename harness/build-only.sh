@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Build-only check: compile the generic hw_breakpoint core of one flavor with
-# the arm and sh backends, which we do not own and do not boot. It builds the
+# the arm and sh backends, which we do not own and do not boot, and with our
+# x86 backend on a uniprocessor kernel (x86_64-up), which no guest boots. It
+# builds the
 # objects that make up or use the layer, not a kernel:
 #   kernel/events/ (the core, perf core, the KUnit test), kernel/ptrace.o,
 #   kernel/exit.o, the arch's hw_breakpoint.o, ptrace and process code (and
-#   sh's User Break Controller driver), samples/hw_breakpoint/.
+#   sh's User Break Controller driver, x86's kgdb and KUnit suite),
+#   samples/hw_breakpoint/.
 # Then it checks that every arch hook the core calls is defined by the
 # arch's objects, every core function the arch and the other users call is
 # defined by the core, and what the sample module calls is exported: the
@@ -15,14 +18,14 @@
 # Output: build/<arch>/build-only-<flavor>, log build/logs/build-only-*.log.
 #
 # usage: build-only.sh ours|upstream [RESULTS.tsv]
-# Environment: HWBP_BUILD_ONLY_ARCHES="arm sh", JOBS (default: all cores)
+# Environment: HWBP_BUILD_ONLY_ARCHES="arm sh x86_64-up", JOBS (default: all cores)
 # Exits non-zero if any check failed; each check is one row of RESULTS.tsv.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 HARCH=host	# flavor_setup wants one; no kernel-<flavor> folder is used here
 flavor_setup "${1:?usage: build-only.sh ours|upstream [RESULTS.tsv]}"
 tsv=${2:-/dev/null}
-ARCHES=${HWBP_BUILD_ONLY_ARCHES:-arm sh}
+ARCHES=${HWBP_BUILD_ONLY_ARCHES:-arm sh x86_64-up}
 export CCACHE_DIR=$BUILD/ccache
 status=0
 
@@ -47,8 +50,16 @@ arch_targets() {
 		ARCH_OBJS=(arch/sh/kernel/hw_breakpoint.o arch/sh/kernel/ptrace_32.o
 			arch/sh/kernel/process_32.o arch/sh/kernel/cpu/sh4a/ubc.o)
 		;;
+	x86_64-up)
+		KARCH=x86_64; CROSS=; PKG=gcc
+		ARCH_OBJS=(arch/x86/kernel/hw_breakpoint.o arch/x86/kernel/ptrace.o
+			arch/x86/kernel/process.o arch/x86/kernel/kgdb.o)
+		# Our x86 KUnit suite is an object of its own; upstream's is not.
+		[ -f "$SRC/arch/x86/kernel/hw_breakpoint_kunit.c" ] &&
+			ARCH_OBJS+=(arch/x86/kernel/hw_breakpoint_kunit.o)
+		;;
 	*)
-		die "build-only: unknown arch '$1' (arm or sh)"
+		die "build-only: unknown arch '$1' (arm, sh or x86_64-up)"
 		;;
 	esac
 }

@@ -85,6 +85,11 @@ def kselftest_row(arch, flavor, suite, test, lines, rc):
     if rc == KSFT_SKIP and fail == 0:
         reason = next((l for l in lines if 'SKIP' in l), '')
         return Row(arch, flavor, suite, test, 'SKIP', reason.strip()[:80])
+    # A harness program whose every case skipped exits 0: that is a skip,
+    # not a pass.
+    if rc == 0 and fail == 0 and ok == 0 and skip > 0:
+        reason = next((l for l in lines if 'SKIP' in l), '')
+        return Row(arch, flavor, suite, test, 'SKIP', reason.strip()[:80])
     if rc == 0 and fail == 0:
         return Row(arch, flavor, suite, test, 'PASS', detail)
     if failed:
