@@ -36,7 +36,11 @@
  *   same_var_other_slot: a variable watched through register 1, then
  *     through register 0 while register 1 still holds its address;
  *   write_after_close: a watchpoint armed, hit (exact count, the only one
- *     armed), closed, then many writes to the variable it watched.
+ *     armed), closed, then many writes to the variable it watched;
+ *   stale_exec_register: an execute breakpoint moves from register 1 to
+ *     register 0 while register 1 keeps its address.  A register whose
+ *     DR7 field is cleared reads as an execute breakpoint, so the CPU may
+ *     (and QEMU's TCG does) set its B1 on every hit of register 0.
  */
 #include <stdarg.h>
 
@@ -51,6 +55,15 @@
 #define AFTER_REPS	200
 #define AFTER_HITS	10
 #define AFTER_WRITES	20000
+#define EXEC_REPS	100
+#define EXEC_HITS	20
+
+/* perf's length of an execute breakpoint: one instruction. */
+#if defined(__aarch64__)
+#define EXEC_LEN	4
+#else
+#define EXEC_LEN	sizeof(long)
+#endif
 
 /* Apart from each other: no access to one can match another's register. */
 static struct {
@@ -301,6 +314,83 @@ static void write_after_close(struct child *c)
 	}
 }
 
+/* Functions only stale_exec_register() runs, each its own instruction. */
+static __attribute__((noinline)) void exec_pad(void)
+{
+	asm volatile("" ::: "memory");
+}
+
+static __attribute__((noinline)) void exec_target(void)
+{
+	asm volatile("" ::: "memory");
+}
+
+static int open_exec(void (*fn)(void))
+{
+	struct perf_event_attr attr;
+
+	hwbp_attr_init(&attr, HW_BREAKPOINT_X, (uintptr_t)fn, EXEC_LEN);
+	return hwbp_open(&attr, 0, -1);
+}
+
+static bool open_exec_checked(struct child *c, void (*fn)(void), int *fd)
+{
+	c->rep->step = "open";
+	*fd = open_exec(fn);
+	if (*fd < 0) {
+		child_error(c, "round %d: execute breakpoint: %s",
+			    c->rep->round, hwbp_errname(*fd));
+		return false;
+	}
+	c->rep->opened++;
+	return true;
+}
+
+static void close_exec_checked(struct child *c, int fd, int64_t want)
+{
+	int64_t count;
+
+	c->rep->step = "read";
+	count = hwbp_count(fd);
+	if (count != want)
+		child_error(c, "round %d: execute breakpoint counted %lld, want %lld",
+			    c->rep->round, (long long)count, (long long)want);
+	c->rep->step = "close";
+	close(fd);
+	c->rep->checked++;
+}
+
+/*
+ * A pad takes register 0 and the target register 1, which is hit; both
+ * go, so register 1 keeps the target's address with its DR7 field
+ * cleared; the target is armed again, in register 0, and hit: each hit
+ * may also set B1, which no event owns.
+ */
+static void stale_exec_register(struct child *c)
+{
+	int pad, target, i, r;
+
+	for (r = 0; r < EXEC_REPS; r++) {
+		c->rep->round = r;
+		if (!open_exec_checked(c, exec_pad, &pad))
+			return;
+		if (!open_exec_checked(c, exec_target, &target))
+			return;
+		c->rep->step = "execute";
+		exec_target();
+		close_exec_checked(c, pad, 0);
+		close_exec_checked(c, target, 1);
+
+		if (!open_exec_checked(c, exec_target, &target))
+			return;
+		c->rep->step = "execute again";
+		for (i = 0; i < EXEC_HITS; i++)
+			exec_target();
+		c->rep->traps += EXEC_HITS + 1;
+		close_exec_checked(c, target, EXEC_HITS);
+	}
+}
+
 /*
  * Run @fn in a child with SIGTRAP at its default action and check how it
  * ended and what it reported; the report is copied to @out.
@@ -415,6 +505,16 @@ TEST_F_TIMEOUT(unowned, write_after_close, 300)
 	run_child(_metadata, write_after_close, self->slots, &rep);
 	EXPECT_EQ(AFTER_REPS + (self->slots > 1 ? AFTER_REPS / 2 : 0),
 		  rep.opened);
+}
+
+TEST_F_TIMEOUT(unowned, stale_exec_register, 300)
+{
+	struct report rep;
+
+	if (hwbp_inst_slots() < 2)
+		SKIP(return, "fewer than two execute slots");
+	run_child(_metadata, stale_exec_register, self->slots, &rep);
+	EXPECT_EQ(3 * EXEC_REPS, rep.opened);
 }
 
 TEST_HARNESS_MAIN
