@@ -3,7 +3,8 @@
  * Every way of asking for a hardware breakpoint wrongly, and the exact
  * errno each one must get, on x86_64, arm64 and powerpc64.
  *
- * The expectations come from the 6.12 sources; the comment on each row
+ * The expectations come from the 6.12 sources (on arm64 from our own
+ * backend, whose ABI differs from upstream's); the comment on each row
  * names the check that decides it. The order of the checks matters, so
  * here it is for perf_event_open(PERF_TYPE_BREAKPOINT):
  *
@@ -51,6 +52,7 @@ struct row {
 	unsigned int off;	/* from area, page aligned */
 	uint64_t len;
 	int want;		/* 0, -errno or WANT_* */
+	uint64_t addr;		/* if set, used instead of area + off */
 };
 
 #if defined(__x86_64__)
@@ -117,8 +119,9 @@ static const struct row align_rows[] = {
 
 #elif defined(__aarch64__)
 /*
- * arm64: arch/arm64/kernel/hw_breakpoint.c arch_build_bp_info() and
- * hw_breakpoint_arch_parse(). Separate classes: BRPs for X, WRPs for data.
+ * arm64: our backend, arch/arm64/kernel/hw_breakpoint.c
+ * hw_breakpoint_arch_parse() with parse_execute() and parse_watch().
+ * Separate classes: BRPs for X, WRPs for data (R, W, RW).
  */
 static const struct row type_rows[] = {
 	/* reserve_bp_slot() refuses EMPTY (class INST, which has slots) */
@@ -127,8 +130,8 @@ static const struct row type_rows[] = {
 	{ "R",		1,  0, 8, 0 },
 	{ "W",		2,  0, 8, 0 },
 	{ "RW",		3,  0, 8, 0 },
-	/* a length of 8 is "fixed up" to 4 for execute breakpoints */
-	{ "X",		4,  0, 8, 0 },
+	/* parse_execute(): one A64 instruction, bp_len exactly 4 */
+	{ "X",		4,  0, 4, 0 },
 	/* the type switch takes exactly X, R, W and RW */
 	{ "R|X",	5,  0, 8, -EINVAL },
 	{ "W|X",	6,  0, 8, -EINVAL },
@@ -137,8 +140,12 @@ static const struct row type_rows[] = {
 	{ "1<<31",	0x80000000u, 0, 8, -EINVAL },
 };
 
+/* 2 GiB and 4 GiB aligned user addresses: the parser checks alignment only. */
+#define ADDR_2G		0x80000000ull
+#define ADDR_4G		0x100000000ull
+
 static const struct row len_rows[] = {
-	/* the length switch takes 1..8 (BAS byte masks) */
+	/* parse_watch(): 1..8 bytes inside the doubleword are a BAS mask */
 	{ "W len 0",	2, 0, 0, -EINVAL },
 	{ "W len 1",	2, 0, 1, 0 },
 	{ "W len 2",	2, 0, 2, 0 },
@@ -148,30 +155,61 @@ static const struct row len_rows[] = {
 	{ "W len 6",	2, 0, 6, 0 },
 	{ "W len 7",	2, 0, 7, 0 },
 	{ "W len 8",	2, 0, 8, 0 },
-	{ "W len 16",	2, 0, 16, -EINVAL },
-	{ "RW len 64",	3, 0, 64, -EINVAL },
+	/*
+	 * Longer: MASK, a power of two from 8 bytes to 2 GiB at an address
+	 * aligned to it; anything else is EINVAL.
+	 */
+	{ "W len 16",	2, 0, 16, 0 },
+	{ "RW len 64",	3, 0, 64, 0 },
+	{ "R len 4096",	1, 0, 4096, 0 },
+	{ "W len 4096",	2, 0, 4096, 0 },
+	{ "W len 12",	2, 0, 12, -EINVAL },
+	{ "W len 24",	2, 0, 24, -EINVAL },
 	{ "W len 0x10008", 2, 0, 0x10008, -EINVAL },
-	/* execute: any valid length becomes 4 (the "FIXME" fixup) */
-	{ "X len 1",	4, 0, 1, 0 },
+	{ "W len 2G at 2G", 2, 0, 1ull << 31, 0, ADDR_2G },
+	{ "RW len 2G at 2G", 3, 0, 1ull << 31, 0, ADDR_2G },
+	/* MASK is 5 bits, 31 at most: 4 GiB is refused even when aligned */
+	{ "W len 4G at 4G", 2, 0, 1ull << 32, -EINVAL, ADDR_4G },
+	/* parse_execute(): bp_len must be exactly 4 (compat T32 also 2) */
+	{ "X len 1",	4, 0, 1, -EINVAL },
+	{ "X len 2",	4, 0, 2, -EINVAL },
 	{ "X len 4",	4, 0, 4, 0 },
+	{ "X len 8",	4, 0, 8, -EINVAL },
 	{ "X len 16",	4, 0, 16, -EINVAL },
 };
 
 static const struct row align_rows[] = {
 	/*
-	 * Watchpoints: the address is aligned down to 8 and the BAS mask
-	 * shifted; refused only when the bytes run past the doubleword.
+	 * BAS watchpoints: the value register takes the address aligned
+	 * down to 8 and BAS the bytes, so any offset is fine as long as the
+	 * bytes stay inside the doubleword.
 	 */
 	{ "W len 2 at +1",	2, 1, 2, 0 },
 	{ "W len 4 at +2",	2, 2, 4, 0 },
 	{ "W len 1 at +7",	2, 7, 1, 0 },
+	{ "W len 2 at +6",	2, 6, 2, 0 },
+	{ "W len 8 at +8",	2, 8, 8, 0 },
+	/*
+	 * Past the doubleword, and not an aligned power of two of 8 or more
+	 * either: EINVAL.
+	 */
 	{ "W len 8 at +4",	2, 4, 8, -EINVAL },
 	{ "RW len 8 at +1",	3, 1, 8, -EINVAL },
 	{ "W len 4 at +6",	2, 6, 4, -EINVAL },
+	{ "W len 3 at +6",	2, 6, 3, -EINVAL },
 	{ "W len 2 at +7",	2, 7, 2, -EINVAL },
-	{ "W len 8 at +8",	2, 8, 8, 0 },
-	/* breakpoints: aligned to 4 */
+	/* MASK: the address must be aligned to the length */
+	{ "W len 16 at +16",	2, 16, 16, 0 },
+	{ "W len 16 at +8",	2, 8, 16, -EINVAL },
+	{ "RW len 64 at +32",	3, 32, 64, -EINVAL },
+	{ "W len 4096 at +4096", 2, 4096, 4096, 0 },
+	{ "W len 4096 at +2048", 2, 2048, 4096, -EINVAL },
+	{ "W len 2G at 2G+4096", 2, 0, 1ull << 31, -EINVAL,
+	  ADDR_2G + 4096 },
+	/* execute: A64 instructions are 4-aligned */
 	{ "X len 4 at +4",	4, 4, 4, 0 },
+	{ "X len 4 at +2",	4, 2, 4, -EINVAL },
+	{ "X len 4 at +1",	4, 1, 4, -EINVAL },
 };
 
 #elif defined(__powerpc64__)
@@ -309,7 +347,8 @@ static void check_rows(struct __test_metadata *_metadata,
 		int want = want_of(_metadata, r);
 		int got;
 
-		hwbp_attr_init(&attr, r->type, (uintptr_t)area + r->off,
+		hwbp_attr_init(&attr, r->type,
+			       r->addr ? r->addr : (uintptr_t)area + r->off,
 			       r->len);
 		attr.exclude_kernel = 1;
 		attr.exclude_hv = 1;
@@ -379,15 +418,14 @@ TEST(len_beyond_16_bits)
 #endif
 
 /*
- * arm64 refuses task-bound breakpoints on kernel addresses in its parser
- * ("Disallow per-task kernel breakpoints"), with EINVAL, before the
- * generic exclude_kernel and capability checks.
+ * A task-bound breakpoint on a kernel address is left to the generic
+ * checks on every architecture here: exclude_kernel gives EINVAL, no
+ * CAP_SYS_ADMIN EPERM. (Upstream arm64 refused it in its parser with
+ * EINVAL, "Disallow per-task kernel breakpoints"; our backend's
+ * hw_breakpoint_arch_parse() accepts it and picks EL1 from the address,
+ * as x86 does.)
  */
-#if defined(__aarch64__)
-#define TASK_KADDR_ERR		(-EINVAL)
-#else
 #define TASK_KADDR_ERR		0
-#endif
 #define TASK_KADDR(generic)	(TASK_KADDR_ERR ? TASK_KADDR_ERR : (generic))
 
 struct kcase {
@@ -644,6 +682,17 @@ TEST_F(unpriv, other_task)
  */
 #define MAX_SLOTS	32
 
+/*
+ * The length perf gives an execute breakpoint: sizeof(long) on x86
+ * (LEN_X), one A64 instruction on arm64 (our parse_execute() takes
+ * exactly 4). powerpc has no execute breakpoints at all.
+ */
+#if defined(__aarch64__)
+#define X_LEN		4
+#else
+#define X_LEN		sizeof(long)
+#endif
+
 static int fill_task_slots(int *fds, uint32_t type, uint64_t addr, pid_t pid)
 {
 	struct perf_event_attr attr;
@@ -703,8 +752,7 @@ TEST(task_slots)
 	}
 
 	/* Execute breakpoints: the same pool on x86, their own elsewhere. */
-	hwbp_attr_init(&attr, HW_BREAKPOINT_X, (uintptr_t)&close_all,
-		       sizeof(long));
+	hwbp_attr_init(&attr, HW_BREAKPOINT_X, (uintptr_t)&close_all, X_LEN);
 	got = hwbp_try(&attr, 0, -1);
 	want = HWBP_SHARED_SLOTS ? -ENOSPC :
 	       hwbp_inst_slots() > 0 ? 0 : -EOPNOTSUPP;
