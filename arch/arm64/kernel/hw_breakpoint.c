@@ -146,25 +146,20 @@ static u64 zva_block_bytes __ro_after_init = 64;
 		}						\
 	} while (0)
 
-static void write_value_reg(enum hwbp_kind kind, int n, u64 val)
+/* Write the value (@ctrl false) or control register of pair @n. */
+static void write_pair_reg(enum hwbp_kind kind, bool ctrl, int n, u64 val)
 {
-	if (kind == HWBP_BRK)
+	if (kind == HWBP_BRK && ctrl)
+		HWBP_MSR_16(dbgbcr, n, val);
+	else if (kind == HWBP_BRK)
 		HWBP_MSR_16(dbgbvr, n, val);
+	else if (ctrl)
+		HWBP_MSR_16(dbgwcr, n, val);
 	else
 		HWBP_MSR_16(dbgwvr, n, val);
 }
 
-NOKPROBE_SYMBOL(write_value_reg);
-
-static void write_ctrl_reg(enum hwbp_kind kind, int n, u64 val)
-{
-	if (kind == HWBP_BRK)
-		HWBP_MSR_16(dbgbcr, n, val);
-	else
-		HWBP_MSR_16(dbgwcr, n, val);
-}
-
-NOKPROBE_SYMBOL(write_ctrl_reg);
+NOKPROBE_SYMBOL(write_pair_reg);
 
 /* --- pure encoding ------------------------------------------------------- */
 
@@ -393,10 +388,10 @@ static bool sync_pair(struct hwbp_cpu *cpu, enum hwbp_kind kind, int n,
 		return false;
 	/* Never let a half-written pair match: disable, set, enable. */
 	if (!ks->cached || (ks->hw_ctrl[n] & 1))
-		write_ctrl_reg(kind, n, 0);
-	write_value_reg(kind, n, value);
+		write_pair_reg(kind, true, n, 0);
+	write_pair_reg(kind, false, n, value);
 	if (ctrl)
-		write_ctrl_reg(kind, n, ctrl);
+		write_pair_reg(kind, true, n, ctrl);
 	ks->hw_value[n] = value;
 	ks->hw_ctrl[n] = ctrl;
 	return true;

@@ -380,19 +380,47 @@ int hw_breakpoint_arch_parse(struct perf_event *bp,
 
 /* --- install / uninstall ------------------------------------------------- */
 
+/* The register on this CPU whose owner is @bp; NULL finds a free one. */
+static int slot_owned_by(const struct perf_event *bp)
+{
+	int slot;
+
+	for (slot = 0; slot < HBP_NUM; slot++) {
+		if (this_cpu_read(hwbp_dr_owner[slot]) == bp)
+			return slot;
+	}
+	return -1;
+}
+
+/*
+ * Replace @slot's DR7 bits with @bits.  Arming publishes cpu_dr7 before
+ * the hardware sees it, disarming after (see the rules at the top).
+ */
+static void dr7_set_slot(int slot, unsigned long bits)
+{
+	unsigned long dr7 = (this_cpu_read(cpu_dr7) & ~dr7_slot_bits(slot)) | bits;
+	bool arming = bits;
+
+	/* Keep DR7 all clear when nothing is armed. */
+	if (!(dr7 & (DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK)))
+		dr7 = 0;
+	if (arming)
+		this_cpu_write(cpu_dr7, dr7);
+	barrier();
+	set_debugreg(dr7, 7);
+	barrier();
+	if (!arming)
+		this_cpu_write(cpu_dr7, dr7);
+}
+
 int arch_install_hw_breakpoint(struct perf_event *bp)
 {
 	struct arch_hw_breakpoint *info = counter_arch_bp(bp);
-	unsigned long dr7;
-	int slot;
+	int slot = slot_owned_by(NULL);
 
 	lockdep_assert_irqs_disabled();
-	for (slot = 0; slot < HBP_NUM; slot++) {
-		if (!this_cpu_read(hwbp_dr_owner[slot]))
-			break;
-	}
 	/* The accounting promised a register: running out is our bug. */
-	if (WARN_ONCE(slot == HBP_NUM, "x86 debug registers all in use"))
+	if (WARN_ONCE(slot < 0, "x86 debug registers all in use"))
 		return -EBUSY;
 
 	this_cpu_write(hwbp_dr_owner[slot], bp);
@@ -400,38 +428,20 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 	set_debugreg(info->address, slot);
 	if (info->mask)
 		amd_set_dr_addr_mask(info->mask, slot);
-
-	dr7 = (this_cpu_read(cpu_dr7) & ~dr7_slot_bits(slot)) |
-	      encode_dr7(slot, info->len, info->type);
-	this_cpu_write(cpu_dr7, dr7);
-	barrier();
-	set_debugreg(dr7, 7);
+	dr7_set_slot(slot, encode_dr7(slot, info->len, info->type));
 	return 0;
 }
 
 void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 {
-	struct arch_hw_breakpoint *info = counter_arch_bp(bp);
-	unsigned long dr7;
-	int slot;
+	int slot = slot_owned_by(bp);
 
 	lockdep_assert_irqs_disabled();
-	for (slot = 0; slot < HBP_NUM; slot++) {
-		if (this_cpu_read(hwbp_dr_owner[slot]) == bp)
-			break;
-	}
-	if (WARN_ONCE(slot == HBP_NUM, "x86 breakpoint not installed"))
+	if (WARN_ONCE(slot < 0, "x86 breakpoint not installed"))
 		return;
 
-	dr7 = this_cpu_read(cpu_dr7) & ~dr7_slot_bits(slot);
-	/* Keep DR7 all clear when nothing is armed. */
-	if (!(dr7 & (DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK)))
-		dr7 = 0;
-	set_debugreg(dr7, 7);
-	barrier();
-	this_cpu_write(cpu_dr7, dr7);
-
-	if (info->mask)
+	dr7_set_slot(slot, 0);
+	if (counter_arch_bp(bp)->mask)
 		amd_set_dr_addr_mask(0, slot);
 	this_cpu_write(hwbp_dr_owner[slot], NULL);
 }

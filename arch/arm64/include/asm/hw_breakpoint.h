@@ -77,10 +77,10 @@ static inline u32 encode_ctrl_reg(struct arch_hw_breakpoint_ctrl ctrl)
 static inline void decode_ctrl_reg(u32 reg, struct arch_hw_breakpoint_ctrl *ctrl)
 {
 	ctrl->enabled = reg & 1;
-	ctrl->privilege = reg >> ARM64_HWBP_CTRL_PRIV_SHIFT;
-	ctrl->type = reg >> ARM64_HWBP_CTRL_LSC_SHIFT;
-	ctrl->bas = reg >> ARM64_HWBP_CTRL_BAS_SHIFT;
-	ctrl->mask = reg >> ARM64_HWBP_CTRL_MASK_SHIFT;
+	ctrl->privilege = (reg >> ARM64_HWBP_CTRL_PRIV_SHIFT) & 0x3;
+	ctrl->type = (reg >> ARM64_HWBP_CTRL_LSC_SHIFT) & 0x3;
+	ctrl->bas = (reg >> ARM64_HWBP_CTRL_BAS_SHIFT) & 0xff;
+	ctrl->mask = (reg >> ARM64_HWBP_CTRL_MASK_SHIFT) & 0x1f;
 }
 
 struct perf_event;
@@ -109,7 +109,11 @@ void ptrace_hw_copy_thread(struct task_struct *task);
 
 /* A task whose step over a breakpoint or watchpoint is in flight. */
 #define hwbp_task_stepping(t)						\
-	((t)->thread.debug.bps_disabled | (t)->thread.debug.wps_disabled)
+	({								\
+		const struct debug_info *__dbg = &(t)->thread.debug;	\
+									\
+		__dbg->bps_disabled | __dbg->wps_disabled;		\
+	})
 
 /*
  * Called on every context switch: only a task in the middle of a step-over
@@ -117,9 +121,11 @@ void ptrace_hw_copy_thread(struct task_struct *task);
  */
 #define hw_breakpoint_thread_switch(next)				\
 	do {								\
+		struct task_struct *__next = (next);			\
+									\
 		if (unlikely(hwbp_task_stepping(current) |		\
-			     hwbp_task_stepping(next)))			\
-			__hw_breakpoint_thread_switch(next);		\
+			     hwbp_task_stepping(__next)))		\
+			__hw_breakpoint_thread_switch(__next);		\
 	} while (0)
 #else
 static inline void hw_breakpoint_thread_switch(struct task_struct *next) { }
