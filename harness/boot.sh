@@ -8,6 +8,8 @@
 #                   default on arm64, whose emulated PMUv3 counts instructions
 #                   only under icount (remove_on_exec needs that counter)
 #   HWBP_TIMEOUT=N  seconds before the guest is killed (default 1500)
+#   HWBP_PPC_CPU=power10|power9|power8   the ppc64le CPU (default power10,
+#                   with its second DAWR: cap-dawr1=on)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 arch_setup "${1:?arch}"
@@ -50,7 +52,12 @@ arm64)
 	append="console=ttyAMA0 $append"
 	;;
 ppc64le)
-	qemu=(qemu-system-ppc64 -M pseries,cap-dawr1=on -cpu power10)
+	ppc_cpu=${HWBP_PPC_CPU:-power10}
+	if [ "$ppc_cpu" = power10 ]; then
+		qemu=(qemu-system-ppc64 -M pseries,cap-dawr1=on -cpu power10)
+	else
+		qemu=(qemu-system-ppc64 -M pseries -cpu "$ppc_cpu")
+	fi
 	append="console=hvc0 $append"
 	;;
 esac

@@ -14,7 +14,9 @@ for f in upstream ours; do
 	for log in "$BUILD"/results/$f/console-*.log; do
 		[ -f "$log" ] || continue
 		a=${log##*/console-}
-		runs+=("${a%.log}:$f:$log")
+		a=${a%.log}
+		# console-ppc64le-power8.log holds the rows of ppc64le/power8.
+		runs+=("${a/-power//power}:$f:$log")
 	done
 done
 python3 "$HARNESS/report.py" --compare --kunit-tool "$PRISTINE/tools/testing/kunit/kunit.py" \

@@ -38,6 +38,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/debugfs.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/irq_work.h>
 #include <linux/kdebug.h>
@@ -92,6 +93,22 @@ void hw_breakpoint_disable(void)
 }
 
 /* --- step-overs ---------------------------------------------------------- */
+
+/*
+ * Test knob, debugfs powerpc/hw_breakpoint_user_step: single-step every
+ * user access instead of emulating it.  Only instructions the emulator
+ * does not know take that path otherwise; the selftests run again with
+ * the knob set to drive it.
+ */
+static bool hwbp_user_step_only;
+
+static int __init hwbp_debugfs_init(void)
+{
+	debugfs_create_bool("hw_breakpoint_user_step", 0600, arch_debugfs_dir,
+			    &hwbp_user_step_only);
+	return 0;
+}
+late_initcall(hwbp_debugfs_init);
 
 /*
  * Registers of this CPU turned off for a step-over.  They come back when
@@ -494,7 +511,8 @@ static int hwbp_watchpoint_exception(struct pt_regs *regs)
 	if (ex.acc.atomic) {
 		hwbp_hold(&ex);
 		hwbp_give_up(&ex, regs);
-	} else if (hwbp_emulate(&ex, regs)) {
+	} else if (!(user_mode(regs) && READ_ONCE(hwbp_user_step_only)) &&
+		   hwbp_emulate(&ex, regs)) {
 		hwbp_report(&ex, regs);
 		/* A debugger stepping this task expects its trap now. */
 		if (user_mode(regs))

@@ -214,11 +214,12 @@ static const struct row align_rows[] = {
 
 #elif defined(__powerpc64__)
 /*
- * powerpc: arch/powerpc/kernel/hw_breakpoint.c hw_breakpoint_arch_parse()
- * and hw_breakpoint_validate_len(). No instruction breakpoints at all
+ * powerpc: our arch/powerpc/kernel/hw_breakpoint.c hw_breakpoint_arch_parse()
+ * and hwbp_parse_range(). No instruction breakpoints at all
  * (hw_breakpoint_slots(TYPE_INST) is 0), so any type without R or W is
- * refused by hw_breakpoint_event_init() with EOPNOTSUPP before anything
- * else; any type with R or W is a watchpoint on those, other bits ignored.
+ * refused by the core with EOPNOTSUPP before anything else. A type with R
+ * or W and any other bit is EINVAL, as on x86 and arm64: the hardware
+ * cannot watch for it. (Upstream ignores the other bits.)
  */
 static const struct row type_rows[] = {
 	/* class INST has no slots */
@@ -229,11 +230,11 @@ static const struct row type_rows[] = {
 	{ "W",		2,  0, 8, 0 },
 	{ "RW",		3,  0, 8, 0 },
 	{ "X",		4,  0, 8, -EOPNOTSUPP },
-	/* R or W present: a watchpoint, the other bits are ignored */
-	{ "R|X",	5,  0, 8, 0 },
-	{ "W|X",	6,  0, 8, 0 },
+	/* R or W with a bit the hardware cannot watch for */
+	{ "R|X",	5,  0, 8, -EINVAL },
+	{ "W|X",	6,  0, 8, -EINVAL },
 	{ "8",		8,  0, 8, -EOPNOTSUPP },
-	{ "W|0x10",	0x12, 0, 8, 0 },
+	{ "W|0x10",	0x12, 0, 8, -EINVAL },
 	{ "1<<31",	0x80000000u, 0, 8, -EOPNOTSUPP },
 };
 
