@@ -232,14 +232,41 @@ int arch_check_bp_in_kernelspace(struct arch_hw_breakpoint *hw)
 	       is_kernel_addr(hw->address + hw->len - 1);
 }
 
+/* The access kinds perf names, and the type bits that watch for them. */
+static const struct {
+	int	generic;
+	u16	hw;
+} hwbp_kinds[] = {
+	{ HW_BREAKPOINT_R, HW_BRK_TYPE_READ },
+	{ HW_BREAKPOINT_W, HW_BRK_TYPE_WRITE },
+};
+
 int arch_bp_generic_fields(int type, int *gen_bp_type)
 {
-	*gen_bp_type = 0;
-	if (type & HW_BRK_TYPE_READ)
-		*gen_bp_type |= HW_BREAKPOINT_R;
-	if (type & HW_BRK_TYPE_WRITE)
-		*gen_bp_type |= HW_BREAKPOINT_W;
-	return *gen_bp_type ? 0 : -EINVAL;
+	int i, gen = 0;
+
+	for (i = 0; i < ARRAY_SIZE(hwbp_kinds); i++) {
+		if (type & hwbp_kinds[i].hw)
+			gen |= hwbp_kinds[i].generic;
+	}
+	*gen_bp_type = gen;
+	return gen ? 0 : -EINVAL;
+}
+
+/* The type bits of an attr: its access kinds and the modes it counts. */
+static u16 hwbp_type_bits(const struct perf_event_attr *attr)
+{
+	u16 bits = HW_BRK_TYPE_TRANSLATE;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(hwbp_kinds); i++) {
+		if (attr->bp_type & hwbp_kinds[i].generic)
+			bits |= hwbp_kinds[i].hw;
+	}
+	bits |= attr->exclude_user ? 0 : HW_BRK_TYPE_USER;
+	bits |= attr->exclude_kernel ? 0 : HW_BRK_TYPE_KERNEL;
+	bits |= attr->exclude_hv ? 0 : HW_BRK_TYPE_HYP;
+	return bits;
 }
 
 /**
@@ -306,19 +333,9 @@ int hw_breakpoint_arch_parse(struct perf_event *bp,
 		.address	= attr->bp_addr,
 		.len		= attr->bp_len,
 		.hw_len		= hw_len,
-		.type		= HW_BRK_TYPE_TRANSLATE,
+		.type		= hwbp_type_bits(attr),
 		.serial		= hwbp_next_serial(),
 	};
-	if (attr->bp_type & HW_BREAKPOINT_R)
-		hw->type |= HW_BRK_TYPE_READ;
-	if (attr->bp_type & HW_BREAKPOINT_W)
-		hw->type |= HW_BRK_TYPE_WRITE;
-	if (!attr->exclude_user)
-		hw->type |= HW_BRK_TYPE_USER;
-	if (!attr->exclude_kernel)
-		hw->type |= HW_BRK_TYPE_KERNEL;
-	if (!attr->exclude_hv)
-		hw->type |= HW_BRK_TYPE_HYP;
 	return 0;
 }
 
