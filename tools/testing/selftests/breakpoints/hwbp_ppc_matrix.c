@@ -342,17 +342,6 @@ static unsigned int access_xo(unsigned int size, bool store)
 	}
 }
 
-static const char *type_name(uint32_t type)
-{
-	switch (type) {
-	case HW_BREAKPOINT_R:	return "R";
-	case HW_BREAKPOINT_W:	return "W";
-	case HW_BREAKPOINT_RW:	return "RW";
-	case HW_BREAKPOINT_X:	return "X";
-	default:		return "?";
-	}
-}
-
 static bool overlaps(uintptr_t ea, unsigned int size, uintptr_t a,
 		     uint64_t len)
 {
@@ -482,7 +471,7 @@ static void check_access(struct __test_metadata *_metadata, struct wp *wps,
 		t->bad++;
 		if (t->logged++ < MAX_LOGGED)
 			TH_LOG("%s bp at +%#lx len %llu: %u-byte %s at +%#lx (%s): counted %lld, want %lld",
-			       type_name(w->type), (unsigned long)(w->addr - base),
+			       hwbp_type_name(w->type), (unsigned long)(w->addr - base),
 			       (unsigned long long)w->len, x->size,
 			       x->store ? "store" : "load",
 			       (unsigned long)(x->ea - base),
@@ -550,7 +539,7 @@ static void one_event(struct __test_metadata *_metadata,
 			t->bad++;
 			if (t->logged++ < MAX_LOGGED)
 				TH_LOG("%s bp at +%#lx len %llu: got %s, want %s",
-				       type_name(type),
+				       hwbp_type_name(type),
 				       (unsigned long)(addr - base),
 				       (unsigned long long)len,
 				       hwbp_errname(w.fd < 0 ? w.fd : 0),
@@ -566,7 +555,7 @@ static void one_event(struct __test_metadata *_metadata,
 	if (w.count != 0) {
 		t->bad++;
 		TH_LOG("%s bp at +%#lx len %llu: count %lld before any access",
-		       type_name(type), (unsigned long)(addr - base),
+		       hwbp_type_name(type), (unsigned long)(addr - base),
 		       (unsigned long long)len, (long long)w.count);
 		w.count = w.count < 0 ? 0 : w.count;
 	}
@@ -740,7 +729,7 @@ static void two_events(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, want);
 		ASSERT_LE(0, wps[i].fd) {
 			TH_LOG("%s bp at +%#lx len %llu: %s",
-			       type_name(wps[i].type),
+			       hwbp_type_name(wps[i].type),
 			       (unsigned long)(wps[i].addr - base),
 			       (unsigned long long)wps[i].len,
 			       hwbp_errname(wps[i].fd));
@@ -1274,7 +1263,7 @@ static void run_ptrace(struct __test_metadata *_metadata,
 	self->pid = pt_start(accs, n);
 	ASSERT_LT(0, self->pid);
 	snprintf(what, sizeof(what), "%s %s [+%#lx, +%#lx)",
-		 variant->exact ? "EXACT" : "RANGE_INCLUSIVE", type_name(type),
+		 variant->exact ? "EXACT" : "RANGE_INCLUSIVE", hwbp_type_name(type),
 		 (unsigned long)(addr - base),
 		 (unsigned long)(addr + variant->len - base));
 

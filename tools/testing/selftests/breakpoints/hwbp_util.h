@@ -175,6 +175,18 @@ static inline void hwbp_store_n(volatile long *p, unsigned int n)
 		hwbp_store_long(p, (long)i);
 }
 
+/* A bp_type as the tests print it. */
+static inline const char *hwbp_type_name(uint32_t type)
+{
+	switch (type) {
+	case HW_BREAKPOINT_R:	return "R";
+	case HW_BREAKPOINT_W:	return "W";
+	case HW_BREAKPOINT_RW:	return "RW";
+	case HW_BREAKPOINT_X:	return "X";
+	default:		return "?";
+	}
+}
+
 static inline const char *hwbp_errname(int err)
 {
 	switch (err < 0 ? -err : err) {

@@ -35,17 +35,6 @@ static __attribute__((noinline, noclone)) void x_target(void)
 
 static void (*volatile x_target_ptr)(void) = x_target;
 
-static const char *type_name(uint32_t type)
-{
-	switch (type) {
-	case HW_BREAKPOINT_R:	return "R";
-	case HW_BREAKPOINT_W:	return "W";
-	case HW_BREAKPOINT_RW:	return "RW";
-	case HW_BREAKPOINT_X:	return "X";
-	default:		return "?";
-	}
-}
-
 /* What arch/x86/kernel/hw_breakpoint.c accepts, for these lengths. */
 static bool x86_accepts(uint32_t type, uint64_t len, unsigned int off)
 {
@@ -183,7 +172,7 @@ TEST_F(perf, counts)
 		if (!ok) {
 			EXPECT_EQ(-EINVAL, fd) {
 				TH_LOG("%s len %llu at +%u: got %s, want EINVAL",
-				       type_name(variant->type),
+				       hwbp_type_name(variant->type),
 				       (unsigned long long)variant->len, off,
 				       hwbp_errname(fd >= 0 ? 0 : fd));
 			}
@@ -193,7 +182,7 @@ TEST_F(perf, counts)
 		}
 		ASSERT_LE(0, fd) {
 			TH_LOG("%s len %llu at +%u refused: %s",
-			       type_name(variant->type),
+			       hwbp_type_name(variant->type),
 			       (unsigned long long)variant->len, off,
 			       hwbp_errname(fd));
 		}
@@ -206,7 +195,7 @@ TEST_F(perf, counts)
 			EXPECT_EQ(write_hits(variant->type, b, off,
 					     variant->len), after - before) {
 				TH_LOG("%s len %llu at +%u: write of byte %u",
-				       type_name(variant->type),
+				       hwbp_type_name(variant->type),
 				       (unsigned long long)variant->len, off,
 				       b);
 			}
@@ -217,7 +206,7 @@ TEST_F(perf, counts)
 			EXPECT_EQ(read_hits(variant->type, b, off,
 					    variant->len), after - before) {
 				TH_LOG("%s len %llu at +%u: read of byte %u",
-				       type_name(variant->type),
+				       hwbp_type_name(variant->type),
 				       (unsigned long long)variant->len, off,
 				       b);
 			}
@@ -390,7 +379,7 @@ TEST_F(sigtrap, delivery)
 			hits += hit;
 			EXPECT_EQ(hit, nr_traps) {
 				TH_LOG("%s len %llu at +%u: %s of byte %u",
-				       type_name(variant->type),
+				       hwbp_type_name(variant->type),
 				       (unsigned long long)variant->len, off,
 				       is_write ? "write" : "read", byte);
 			}
