@@ -213,24 +213,25 @@ void ptrace_triggered(struct perf_event *bp, struct perf_sample_data *data,
 void thread_change_pc(struct task_struct *tsk, struct pt_regs *regs);
 void hw_breakpoint_disable(void);
 
-#else	/* CONFIG_HAVE_HW_BREAKPOINT */
+#else	/* !CONFIG_HAVE_HW_BREAKPOINT: no perf events own the registers */
 static inline void hw_breakpoint_disable(void) { }
 static inline void thread_change_pc(struct task_struct *tsk,
 				    struct pt_regs *regs) { }
 #endif	/* CONFIG_HAVE_HW_BREAKPOINT */
 
-#ifdef CONFIG_PPC_DAWR
+/*
+ * Whether this CPU watches with a DAWR (dawr.c): POWER8 and POWER10 do,
+ * POWER9 only when the administrator forces it on (its erratum).  Without
+ * CONFIG_PPC_DAWR the answer is a constant no, and the callers' DAWR
+ * branches, set_dawr() calls included, compile away.
+ */
 extern bool dawr_force_enable;
+int set_dawr(int nr, struct arch_hw_breakpoint *brk);
+
 static inline bool dawr_enabled(void)
 {
-	return dawr_force_enable;
+	return IS_ENABLED(CONFIG_PPC_DAWR) && dawr_force_enable;
 }
-
-int set_dawr(int nr, struct arch_hw_breakpoint *brk);
-#else
-static inline bool dawr_enabled(void) { return false; }
-static inline int set_dawr(int nr, struct arch_hw_breakpoint *brk) { return -1; }
-#endif
 
 #endif	/* __KERNEL__ */
 #endif	/* _ASM_POWERPC_HW_BREAKPOINT_H */
