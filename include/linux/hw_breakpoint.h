@@ -106,6 +106,25 @@ void unregister_wide_hw_breakpoint(struct perf_event * __percpu *cpu_events);
 int register_perf_hw_breakpoint(struct perf_event *bp);
 void unregister_hw_breakpoint(struct perf_event *bp);
 
+/*
+ * Wide kernel breakpoints whose slots are reserved at creation and which
+ * can be armed, disarmed or moved from atomic context; they follow CPU
+ * hotplug.  See kernel/events/hw_breakpoint_wide.c.
+ */
+struct wide_hw_breakpoint;
+
+struct wide_hw_breakpoint *
+wide_hw_breakpoint_create(const struct perf_event_attr *attr,
+			  perf_overflow_handler_t triggered, void *context);
+void wide_hw_breakpoint_destroy(struct wide_hw_breakpoint *wbp);
+int wide_hw_breakpoint_modify(struct wide_hw_breakpoint *wbp, u64 addr,
+			      u64 len, u32 type, bool armed);
+int wide_hw_breakpoint_arm(struct wide_hw_breakpoint *wbp, u64 addr, u64 len,
+			   u32 type);
+void wide_hw_breakpoint_disarm(struct wide_hw_breakpoint *wbp);
+void wide_hw_breakpoint_sync(struct wide_hw_breakpoint *wbp);
+bool wide_hw_breakpoint_armed(struct wide_hw_breakpoint *wbp);
+
 /* Slot accounting, exposed for kgdb and the KUnit test. */
 bool hw_breakpoint_is_used(void);
 int reserve_bp_slot(struct perf_event *bp);
@@ -178,6 +197,41 @@ static inline int reserve_bp_slot(struct perf_event *bp)
 }
 
 static inline void release_bp_slot(struct perf_event *bp) { }
+
+struct wide_hw_breakpoint;
+
+static inline struct wide_hw_breakpoint *
+wide_hw_breakpoint_create(const struct perf_event_attr *attr,
+			  perf_overflow_handler_t triggered, void *context)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void
+wide_hw_breakpoint_destroy(struct wide_hw_breakpoint *wbp) { }
+
+static inline int wide_hw_breakpoint_modify(struct wide_hw_breakpoint *wbp,
+					    u64 addr, u64 len, u32 type,
+					    bool armed)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int wide_hw_breakpoint_arm(struct wide_hw_breakpoint *wbp,
+					 u64 addr, u64 len, u32 type)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void
+wide_hw_breakpoint_disarm(struct wide_hw_breakpoint *wbp) { }
+static inline void wide_hw_breakpoint_sync(struct wide_hw_breakpoint *wbp) { }
+
+static inline bool wide_hw_breakpoint_armed(struct wide_hw_breakpoint *wbp)
+{
+	return false;
+}
+
 static inline void flush_ptrace_hw_breakpoint(struct task_struct *tsk) { }
 
 #endif /* CONFIG_HAVE_HW_BREAKPOINT */

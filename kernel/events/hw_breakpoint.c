@@ -41,6 +41,7 @@
 #include <linux/sched.h>
 
 #include "hw_breakpoint_slots.h"
+#include "hw_breakpoint_wide.h"
 
 /* --- validation ---------------------------------------------------------- */
 
@@ -188,13 +189,14 @@ static int hwbp_pmu_add(struct perf_event *bp, int flags)
 	hwbp_set_counting(bp, flags & PERF_EF_START);
 	if (is_sampling_event(bp))
 		hwbp_reset_period(bp);
-	return arch_install_hw_breakpoint(bp);
+	/* A disarmed wide breakpoint is scheduled but holds no register. */
+	return hwbp_wide_install(bp);
 }
 
-/* Giving the register back is all there is to del. */
+/* Giving the register back, if it holds one, is all there is to del. */
 static void hwbp_pmu_del(struct perf_event *bp, int flags)
 {
-	arch_uninstall_hw_breakpoint(bp);
+	hwbp_wide_uninstall(bp);
 }
 
 static void hwbp_pmu_start(struct perf_event *bp, int flags)

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interface between the breakpoint PMU (hw_breakpoint.c) and the wide
+ * breakpoints that can be switched from atomic context
+ * (hw_breakpoint_wide.c): the PMU programs a register only if the wide
+ * breakpoint that owns the event, if any, is armed.
+ */
+#ifndef _KERNEL_EVENTS_HW_BREAKPOINT_WIDE_H
+#define _KERNEL_EVENTS_HW_BREAKPOINT_WIDE_H
+
+#include <linux/perf_event.h>
+
+int hwbp_wide_install(struct perf_event *bp);
+void hwbp_wide_uninstall(struct perf_event *bp);
+
+#endif /* _KERNEL_EVENTS_HW_BREAKPOINT_WIDE_H */
