@@ -39,12 +39,22 @@ perf_opts=(NO_LIBTRACEEVENT=1 NO_JEVENTS=1 NO_LIBPYTHON=1 NO_LIBPERL=1
 	NO_LIBNUMA=1 NO_LIBAUDIT=1 NO_LIBCRYPTO=1 NO_LIBCAP=1 NO_LIBBABELTRACE=1
 	NO_LIBZSTD=1 NO_LZMA=1 NO_LIBBPF=1 NO_BPF_SKEL=1 NO_LIBLLVM=1
 	NO_CAPSTONE=1 NO_LIBPFM4=1 NO_AUXTRACE=1 NO_LIBDEBUGINFOD=1)
-# The cross sysroots have no libelf: perf then reads no symbol tables, so on
-# arm64/ppc64le perf report shows addresses rather than function names.
-[ -n "$CROSS" ] && perf_opts+=(NO_LIBELF=1)
+# Cross: libelf and zlib come from the sysroot setup.sh extracts, so that
+# perf reads symbol tables and perf report names functions on every arch.
+# LDFLAGS goes through the environment: perf's makefiles append their own
+# flags to it, which a command-line value would override. -rpath-link lets
+# the linker find libelf.so.1's own NEEDED libz.so.1 there.
+perf_env=()
+if [ -n "$LIBSYSROOT" ]; then
+	[ -f "$LIBSYSROOT/.debs" ] || die "no $LIBSYSROOT: run harness/setup.sh"
+	usrlib=$LIBSYSROOT/usr/lib/$TRIPLET lib=$LIBSYSROOT/lib/$TRIPLET
+	perf_opts+=(EXTRA_CFLAGS="-I$LIBSYSROOT/usr/include")
+	perf_env=(LDFLAGS="-L$usrlib -L$lib -Wl,-rpath-link,$usrlib:$lib")
+fi
 mkdir -p "$out/perf"
-make -C "$SRC/tools/perf" O="$out/perf" ARCH="$SRCARCH" CROSS_COMPILE="$CROSS" \
-	"${perf_opts[@]}" -j"$JOBS" perf >>"$log" 2>&1 || fail "perf failed"
+env "${perf_env[@]}" make -C "$SRC/tools/perf" O="$out/perf" ARCH="$SRCARCH" \
+	CROSS_COMPILE="$CROSS" "${perf_opts[@]}" -j"$JOBS" perf >>"$log" 2>&1 ||
+	fail "perf failed"
 
 note "building $HARCH demo"
 ${CROSS}gcc -O1 -g -fno-omit-frame-pointer -fno-pie -no-pie -o "$out/hwbp-demo" \

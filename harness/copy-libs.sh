@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copy into a guest root the shared libraries (and the ELF interpreter) that
-# its dynamically linked programs need, taken from the target's sysroot. The
+# its dynamically linked programs need, taken from the target's sysroot (and,
+# for a foreign arch, the libelf/zlib sysroot setup.sh extracts). The
 # guest's init sets LD_LIBRARY_PATH=/lib; the interpreter goes where the
 # programs ask for it.
 #
@@ -13,7 +14,8 @@ readelf=${CROSS}readelf
 
 case "$HARCH" in
 x86_64) libdirs=(/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64) ;;
-*) libdirs=("$SYSROOT/lib" "$SYSROOT/lib64" "$SYSROOT/usr/lib") ;;
+*) libdirs=("$SYSROOT/lib" "$SYSROOT/lib64" "$SYSROOT/usr/lib"
+	"$LIBSYSROOT/usr/lib/$TRIPLET" "$LIBSYSROOT/lib/$TRIPLET") ;;
 esac
 
 find_lib() {

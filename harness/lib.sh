@@ -21,7 +21,10 @@ build_failed() {
 }
 
 # Map our architecture names (x86_64, arm64, ppc64le) to the kernel's ARCH,
-# the cross compiler prefix, the kernel image and busybox.
+# the cross compiler prefix, the kernel image and busybox. LIBSYSROOT is the
+# extra sysroot setup.sh extracts from Debian's packages for a foreign arch
+# (libelf and zlib for perf; empty on the host's arch), TRIPLET its
+# multiarch library directory name.
 arch_setup() {
 	HARCH=$1
 	case "$HARCH" in
@@ -30,18 +33,21 @@ arch_setup() {
 		KIMAGE=arch/x86/boot/bzImage
 		BUSYBOX=/bin/busybox
 		SYSROOT=/
+		LIBSYSROOT= TRIPLET=x86_64-linux-gnu
 		;;
 	arm64)
 		KARCH=arm64; SRCARCH=arm64; CROSS=aarch64-linux-gnu-
 		KIMAGE=arch/arm64/boot/Image
 		BUSYBOX=$BUILD/busybox-arm64/bin/busybox
 		SYSROOT=/usr/aarch64-linux-gnu
+		LIBSYSROOT=$BUILD/sysroot-arm64 TRIPLET=aarch64-linux-gnu
 		;;
 	ppc64le)
 		KARCH=powerpc; SRCARCH=powerpc; CROSS=powerpc64le-linux-gnu-
 		KIMAGE=vmlinux
 		BUSYBOX=$BUILD/busybox-ppc64el/bin/busybox
 		SYSROOT=/usr/powerpc64le-linux-gnu
+		LIBSYSROOT=$BUILD/sysroot-ppc64el TRIPLET=powerpc64le-linux-gnu
 		;;
 	*)
 		die "unknown ARCH '$HARCH' (x86_64, arm64 or ppc64le)"

@@ -10,7 +10,7 @@ stamp=$build/.setup-done
 mkdir -p "$build"
 
 # Bump this when the package set below changes.
-SETUP_VERSION=5
+SETUP_VERSION=6
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ]; then
 	exit 0
 fi
@@ -53,12 +53,21 @@ $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	qemu-system-x86 qemu-system-arm qemu-system-ppc qemu-system-data \
 	ipxe-qemu seabios qemu-efi-aarch64 >/dev/null
 
-# Static busybox for each foreign guest architecture. A private apt state
+# For each foreign guest architecture: static busybox, and a small sysroot
+# with libelf and zlib (headers, link libraries, runtime libraries) so that
+# the cross-built perf reads symbol tables and perf report names functions.
+# The cross toolchains' own sysroots have neither. A private apt state
 # (bookworm main only) keeps the host's own package lists and foreign
-# architectures untouched.
+# architectures untouched. libelf1 needs only libc6 (the toolchain's) and
+# zlib1g in bookworm.
+sysroot_debs=(libelf-dev libelf1 zlib1g-dev zlib1g)
 for a in arm64 ppc64el; do
 	dir=$build/busybox-$a
-	[ -x "$dir/bin/busybox" ] && continue
+	sysroot=$build/sysroot-$a
+	if [ -x "$dir/bin/busybox" ] &&
+	   [ "$(cat "$sysroot/.debs" 2>/dev/null)" = "${sysroot_debs[*]}" ]; then
+		continue
+	fi
 	apt_dir=$build/apt-$a
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc"
 	cat >"$apt_dir/etc/sources.list" <<SRC
@@ -72,9 +81,26 @@ SRC
 		-o "APT::Sandbox::User=root")
 	mkdir -p "$apt_dir/cache/archives/partial"
 	apt-get "${apt_opts[@]}" update -qq
-	(cd "$apt_dir" && apt-get "${apt_opts[@]}" download -qq "busybox-static:$a")
-	rm -rf "$dir"
-	dpkg-deb -x "$apt_dir"/busybox-static_*_"$a".deb "$dir"
+	if [ ! -x "$dir/bin/busybox" ]; then
+		(cd "$apt_dir" && apt-get "${apt_opts[@]}" download -qq "busybox-static:$a")
+		rm -rf "$dir"
+		dpkg-deb -x "$apt_dir"/busybox-static_*_"$a".deb "$dir"
+	fi
+
+	echo "setup: $a sysroot for perf: ${sysroot_debs[*]}" >&2
+	debs=$apt_dir/sysroot-debs
+	rm -rf "$debs" "$sysroot"
+	mkdir -p "$debs" "$sysroot"
+	(cd "$debs" && apt-get "${apt_opts[@]}" download -qq "${sysroot_debs[@]/%/:$a}")
+	for deb in "$debs"/*.deb; do
+		dpkg-deb -x "$deb" "$sysroot"
+	done
+	# Absolute links (zlib1g-dev's libz.so -> /lib/<triplet>/libz.so.1...)
+	# would resolve on the host; make them relative inside the sysroot.
+	find "$sysroot" -type l -lname '/*' | while read -r link; do
+		ln -sfr "$sysroot$(readlink "$link")" "$link"
+	done
+	echo "${sysroot_debs[*]}" >"$sysroot/.debs"
 done
 
 echo "$SETUP_VERSION" >"$stamp"
