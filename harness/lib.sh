@@ -33,7 +33,7 @@ arch_setup() {
 		KIMAGE=arch/x86/boot/bzImage
 		BUSYBOX=/bin/busybox
 		SYSROOT=/
-		LIBSYSROOT= TRIPLET=x86_64-linux-gnu
+		TRIPLET=x86_64-linux-gnu; LIBSYSROOT=
 		;;
 	arm64)
 		KARCH=arm64; SRCARCH=arm64; CROSS=aarch64-linux-gnu-
