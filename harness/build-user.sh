@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the guest's userspace for one architecture from the 'ours' tree: perf
 # (tools/perf), the kselftests (through the selftests Makefile, so with the
-# kselftest flags), and a small demo program for the main job. Upstream's test
+# kselftest flags), and the main job's demo programs (hwbp-demo, and
+# hwbp-watch: a gdb-style watchpoint through ptrace). Upstream's test
 # sources are never modified by our overlay (we only add files), so the same
 # binaries serve both kernel flavors and results compare like for like.
 #
@@ -59,6 +60,8 @@ env "${perf_env[@]}" make -C "$SRC/tools/perf" O="$out/perf" ARCH="$SRCARCH" \
 note "building $HARCH demo"
 ${CROSS}gcc -O1 -g -fno-omit-frame-pointer -fno-pie -no-pie -o "$out/hwbp-demo" \
 	"$HARNESS/guest/hwbp-demo.c" >>"$log" 2>&1 || fail "demo failed"
+${CROSS}gcc -O1 -g -fno-omit-frame-pointer -fno-pie -no-pie -o "$out/hwbp-watch" \
+	"$HARNESS/guest/hwbp-watch.c" >>"$log" 2>&1 || fail "hwbp-watch failed"
 
 note "assembling $HARCH guest root"
 rm -rf "$root"
@@ -66,6 +69,7 @@ mkdir -p "$root"/{bin,sbin,lib,lib64,usr/bin,etc,proc,sys,dev,tmp,root,kselftest
 cp "$BUSYBOX" "$root/bin/busybox"
 cp "$out/perf/perf" "$root/usr/bin/perf"
 cp "$out/hwbp-demo" "$root/usr/bin/hwbp-demo"
+cp "$out/hwbp-watch" "$root/usr/bin/hwbp-watch"
 cp -a "$out/kselftest/." "$root/kselftest/"
 cp "$HARNESS/guest/init" "$root/init"
 chmod +x "$root/init"
