@@ -117,6 +117,9 @@ struct wide_hw_breakpoint *
 wide_hw_breakpoint_create(const struct perf_event_attr *attr,
 			  perf_overflow_handler_t triggered, void *context);
 void wide_hw_breakpoint_destroy(struct wide_hw_breakpoint *wbp);
+void wide_hw_breakpoint_destroy_deferred(struct wide_hw_breakpoint *wbp,
+					 void (*destroyed)(void *arg),
+					 void *arg);
 int wide_hw_breakpoint_modify(struct wide_hw_breakpoint *wbp, u64 addr,
 			      u64 len, u32 type, bool armed);
 int wide_hw_breakpoint_arm(struct wide_hw_breakpoint *wbp, u64 addr, u64 len,
@@ -209,6 +212,12 @@ wide_hw_breakpoint_create(const struct perf_event_attr *attr,
 
 static inline void
 wide_hw_breakpoint_destroy(struct wide_hw_breakpoint *wbp) { }
+
+static inline void
+wide_hw_breakpoint_destroy_deferred(struct wide_hw_breakpoint *wbp,
+				    void (*destroyed)(void *arg), void *arg)
+{
+}
 
 static inline int wide_hw_breakpoint_modify(struct wide_hw_breakpoint *wbp,
 					    u64 addr, u64 len, u32 type,

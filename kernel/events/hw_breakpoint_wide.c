@@ -38,6 +38,10 @@
  * - ->bp changes only in process context, in the CPU hotplug callbacks
  *   (which run on that CPU) and at create/destroy, after the CPU has left
  *   the live mask and its irq_work has been flushed.
+ * - Creating and destroying take perf's context mutexes.  Callers that
+ *   hold a lock perf may take inside those (ftrace's event_mutex) destroy
+ *   through a work item instead, and creation waits for that work first,
+ *   so the slots it frees are never reported as missing.
  */
 
 #include <linux/cpu.h>
@@ -47,9 +51,11 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/init.h>
 #include <linux/irq_work.h>
+#include <linux/llist.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "hw_breakpoint_slots.h"
 #include "hw_breakpoint_wide.h"
@@ -81,9 +87,18 @@ struct wide_hw_breakpoint {
 	raw_spinlock_t lock;
 	struct hwbp_wide_target target;
 	cpumask_t live;			/* CPUs whose event follows target */
+
+	/* wide_hw_breakpoint_destroy_deferred() */
+	struct llist_node doomed;
+	void (*destroyed)(void *arg);
+	void *destroyed_arg;
 };
 
 static enum cpuhp_state hwbp_wide_cpuhp_state;
+
+static LLIST_HEAD(hwbp_wide_doomed);
+static void hwbp_wide_reap(struct work_struct *work);
+static DECLARE_WORK(hwbp_wide_reaper, hwbp_wide_reap);
 
 /* --- the PMU's view -------------------------------------------------------- */
 
@@ -471,6 +486,8 @@ wide_hw_breakpoint_create(const struct perf_event_attr *attr,
 
 	if (!hwbp_wide_cpuhp_state)
 		return ERR_PTR(-ENODEV);
+	/* Slots that deferred destructions are about to free count as free. */
+	flush_work(&hwbp_wide_reaper);
 
 	wbp = kzalloc(sizeof(*wbp), GFP_KERNEL);
 	if (!wbp)
@@ -539,6 +556,44 @@ void wide_hw_breakpoint_destroy(struct wide_hw_breakpoint *wbp)
 	hwbp_wide_free(wbp);
 }
 EXPORT_SYMBOL_GPL(wide_hw_breakpoint_destroy);
+
+static void hwbp_wide_reap(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&hwbp_wide_doomed);
+	struct wide_hw_breakpoint *wbp, *next;
+
+	llist_for_each_entry_safe(wbp, next, list, doomed) {
+		void (*destroyed)(void *arg) = wbp->destroyed;
+		void *arg = wbp->destroyed_arg;
+
+		wide_hw_breakpoint_destroy(wbp);
+		if (destroyed)
+			destroyed(arg);
+	}
+}
+
+/**
+ * wide_hw_breakpoint_destroy_deferred - destroy @wbp from a work item
+ * @wbp: the wide breakpoint
+ * @destroyed: called once @wbp is gone and no handler runs any more, or
+ *             NULL; the place to free the handler's context
+ * @arg: argument for @destroyed
+ *
+ * For callers holding locks that perf may take while holding its own
+ * mutexes.  @wbp is disarmed at once; its slots are released before the
+ * next wide_hw_breakpoint_create() reserves any.  Does not sleep.
+ */
+void wide_hw_breakpoint_destroy_deferred(struct wide_hw_breakpoint *wbp,
+					 void (*destroyed)(void *arg),
+					 void *arg)
+{
+	wide_hw_breakpoint_disarm(wbp);
+	wbp->destroyed = destroyed;
+	wbp->destroyed_arg = arg;
+	llist_add(&wbp->doomed, &hwbp_wide_doomed);
+	schedule_work(&hwbp_wide_reaper);
+}
+EXPORT_SYMBOL_GPL(wide_hw_breakpoint_destroy_deferred);
 
 static int __init hwbp_wide_init(void)
 {

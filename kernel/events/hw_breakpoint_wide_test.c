@@ -16,6 +16,8 @@
 
 static long wide_test_a;
 static long wide_test_b;
+/* One variable per slot: QEMU reports one of several registers that fire. */
+static long wide_test_each[HWBP_SLOTS_MAX];
 
 struct wide_test_ctx {
 	atomic_t hits;
@@ -213,12 +215,48 @@ static void test_slots_held_while_disarmed(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
 }
 
+static void count_destroyed(void *arg)
+{
+	atomic_inc(arg);
+}
+
+/*
+ * Deferred destruction: the slots come back before the next creation
+ * reserves any, and the owner hears when its context is free.
+ */
+static void test_deferred_destroy(struct kunit *test)
+{
+	struct wide_test_ctx *ctx = test->priv;
+	struct wide_hw_breakpoint *wbp[HWBP_SLOTS_MAX];
+	int nslots = hw_breakpoint_slots(TYPE_DATA);
+	atomic_t destroyed = ATOMIC_INIT(0);
+	int round, i;
+
+	KUNIT_ASSERT_LE(test, nslots, HWBP_SLOTS_MAX);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < nslots; i++)
+			wbp[i] = create(test, &wide_test_each[i], true);
+		for (i = 0; i < nslots; i++)
+			write_on(ctx->cpu1, &wide_test_each[i]);
+		KUNIT_EXPECT_EQ(test, hits(test), nslots);
+		for (i = 0; i < nslots; i++)
+			wide_hw_breakpoint_destroy_deferred(wbp[i],
+							    count_destroyed,
+							    &destroyed);
+	}
+	wbp[0] = create(test, &wide_test_a, false);
+	wide_hw_breakpoint_destroy(wbp[0]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&destroyed), 2 * nslots);
+	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
+}
+
 static struct kunit_case wide_test_cases[] = {
 	KUNIT_CASE(test_armed_on_every_cpu),
 	KUNIT_CASE(test_disarmed_until_armed),
 	KUNIT_CASE(test_retarget_in_atomic_context),
 	KUNIT_CASE(test_refused_change_keeps_target),
 	KUNIT_CASE(test_slots_held_while_disarmed),
+	KUNIT_CASE(test_deferred_destroy),
 	{}
 };
 
