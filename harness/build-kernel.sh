@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configure and build one kernel out of tree: build/<arch>/kernel-<flavor>.
-# Configuration is allnoconfig plus harness/configs/{common,<arch>}.config,
+# Configuration is allnoconfig plus harness/configs/{common,<arch>}.config
+# (and ours.config for the 'ours' flavor),
 # merged by the tree's scripts/kconfig/merge_config.sh; a requested symbol
 # that does not make it into .config is an error, not a warning.
 #
@@ -23,6 +24,7 @@ kmake() {
 }
 
 frags=("$HARNESS/configs/common.config" "$HARNESS/configs/$HARCH.config")
+[ "$FLAVOR" = ours ] && frags+=("$HARNESS/configs/ours.config")
 sum=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
 if [ "$(cat "$KOUT/.hwbp-config-sum" 2>/dev/null)" != "$sum" ] || [ ! -f "$KOUT/.config" ]; then
 	note "configuring $HARCH/$FLAVOR"

@@ -21,7 +21,7 @@ mkdir -p "$out"
 
 fail() { build_failed "$log" "$1"; }
 
-KSFT_TARGETS="breakpoints perf_events"
+KSFT_TARGETS="breakpoints perf_events ftrace"
 [ "$HARCH" = ppc64le ] && KSFT_TARGETS="$KSFT_TARGETS powerpc/ptrace"
 
 note "building $HARCH uapi headers"

@@ -46,7 +46,8 @@ PRISTINE = os.environ.get('HWBP_PRISTINE', os.path.join(BUILD, 'linux-pristine')
 
 # Upstream files always compared against, whether we own them or not: the
 # hw_breakpoint layer of every architecture, its users' tests, and the x86
-# debug register definitions. Globs relative to the pristine tree.
+# debug register definitions, and the tracers ours are modelled on. Globs
+# relative to the pristine tree.
 FAMILY = [
     'include/linux/hw_breakpoint.h',
     'include/uapi/linux/hw_breakpoint.h',
@@ -57,6 +58,16 @@ FAMILY = [
     'arch/x86/include/uapi/asm/debugreg.h',
     'samples/hw_breakpoint/*.c',
     'tools/testing/selftests/breakpoints/*.c',
+    # The ksym tracer and w: events (mainline has neither) against their
+    # nearest upstream models: the probe events, a tracer with its own
+    # entry type and stat file, and their ftracetest cases.
+    'kernel/trace/trace_*probe*.c',
+    'kernel/trace/trace_probe*.h',
+    'kernel/trace/trace_branch.c',
+    'kernel/trace/trace_stat.c',
+    'kernel/trace/trace_mmiotrace.c',
+    'tools/testing/selftests/ftrace/test.d/dynevent/*.tc',
+    'tools/testing/selftests/ftrace/test.d/kprobe/*.tc',
 ]
 
 # --- boilerplate -----------------------------------------------------------

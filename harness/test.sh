@@ -11,7 +11,7 @@ FLAVOR=ours
 [ "${UPSTREAM:-0}" = 1 ] && FLAVOR=upstream
 start=$(date +%s)
 # What the POWER8 boot runs (a guest init hwbp.only pattern on "suite test").
-POWER8_SUITES='^(guest|kselftest:breakpoints|kselftest:powerpc/ptrace|perf-test|samples)[[:space:]]'
+POWER8_SUITES='^(guest|kselftest:breakpoints|kselftest:powerpc/ptrace|perf-test|samples|ftracetest)[[:space:]]'
 
 elapsed() { echo "$(( $(date +%s) - start ))s"; }
 
