@@ -35,22 +35,31 @@ make -C "$SRC/tools/testing/selftests" O="$out/hdr" ARCH="$SRCARCH" \
 	install INSTALL_PATH="$out/kselftest" >>"$log" 2>&1 || fail "kselftests failed"
 
 note "building $HARCH perf"
-perf_opts=(NO_LIBTRACEEVENT=1 NO_JEVENTS=1 NO_LIBPYTHON=1 NO_LIBPERL=1
+# libtraceevent stays on: perf parses tracepoints with it, our w: events
+# (perf record -e wprobes:EVENT) among them.
+perf_opts=(NO_JEVENTS=1 NO_LIBPYTHON=1 NO_LIBPERL=1
 	NO_SDT=1 NO_LIBUNWIND=1 NO_LIBDW_DWARF_UNWIND=1 NO_SLANG=1 NO_GTK2=1
 	NO_LIBNUMA=1 NO_LIBAUDIT=1 NO_LIBCRYPTO=1 NO_LIBCAP=1 NO_LIBBABELTRACE=1
 	NO_LIBZSTD=1 NO_LZMA=1 NO_LIBBPF=1 NO_BPF_SKEL=1 NO_LIBLLVM=1
 	NO_CAPSTONE=1 NO_LIBPFM4=1 NO_AUXTRACE=1 NO_LIBDEBUGINFOD=1)
-# Cross: libelf and zlib come from the sysroot setup.sh extracts, so that
-# perf reads symbol tables and perf report names functions on every arch.
-# LDFLAGS goes through the environment: perf's makefiles append their own
-# flags to it, which a command-line value would override. -rpath-link lets
-# the linker find libelf.so.1's own NEEDED libz.so.1 there.
+# Cross: libelf, zlib and libtraceevent come from the sysroot setup.sh
+# extracts, so that perf reads symbol tables and perf report names functions
+# on every arch. LDFLAGS goes through the environment: perf's makefiles
+# append their own flags to it, which a command-line value would override.
+# -rpath-link lets the linker find libelf.so.1's own NEEDED libz.so.1 there.
+# perf asks pkg-config for libtraceevent's flags and version: the plain one
+# (not a <triplet>-pkg-config wrapper that may be installed), on the
+# sysroot's .pc files only, with their paths rebased into it.
 perf_env=()
 if [ -n "$LIBSYSROOT" ]; then
 	[ -f "$LIBSYSROOT/.debs" ] || die "no $LIBSYSROOT: run harness/setup.sh"
+	grep -qw libtraceevent-dev "$LIBSYSROOT/.debs" ||
+		die "$LIBSYSROOT has no libtraceevent: run harness/setup.sh"
 	usrlib=$LIBSYSROOT/usr/lib/$TRIPLET lib=$LIBSYSROOT/lib/$TRIPLET
-	perf_opts+=(EXTRA_CFLAGS="-I$LIBSYSROOT/usr/include")
-	perf_env=(LDFLAGS="-L$usrlib -L$lib -Wl,-rpath-link,$usrlib:$lib")
+	perf_opts+=(EXTRA_CFLAGS="-I$LIBSYSROOT/usr/include" PKG_CONFIG=pkg-config)
+	perf_env=(LDFLAGS="-L$usrlib -L$lib -Wl,-rpath-link,$usrlib:$lib"
+		PKG_CONFIG_LIBDIR="$usrlib/pkgconfig:$LIBSYSROOT/usr/share/pkgconfig"
+		PKG_CONFIG_PATH= PKG_CONFIG_SYSROOT_DIR="$LIBSYSROOT")
 fi
 mkdir -p "$out/perf"
 env "${perf_env[@]}" make -C "$SRC/tools/perf" O="$out/perf" ARCH="$SRCARCH" \

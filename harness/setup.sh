@@ -10,7 +10,7 @@ stamp=$build/.setup-done
 mkdir -p "$build"
 
 # Bump this when the package set below changes.
-SETUP_VERSION=6
+SETUP_VERSION=7
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$SETUP_VERSION" ]; then
 	exit 0
 fi
@@ -42,6 +42,7 @@ host_pkgs=(
 	rsync python3 ccache xz-utils file git sparse
 	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu
 	libc6-dev-arm64-cross libc6-dev-ppc64el-cross zlib1g-dev
+	libtraceevent-dev libtraceevent1 pkgconf
 	gcc-arm-linux-gnueabihf gcc-sh4-linux-gnu
 	busybox-static linux-source-6.12
 )
@@ -55,12 +56,13 @@ $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 
 # For each foreign guest architecture: static busybox, and a small sysroot
 # with libelf and zlib (headers, link libraries, runtime libraries) so that
-# the cross-built perf reads symbol tables and perf report names functions.
-# The cross toolchains' own sysroots have neither. A private apt state
-# (bookworm main only) keeps the host's own package lists and foreign
-# architectures untouched. libelf1 needs only libc6 (the toolchain's) and
-# zlib1g in bookworm.
-sysroot_debs=(libelf-dev libelf1 zlib1g-dev zlib1g)
+# the cross-built perf reads symbol tables and perf report names functions,
+# and libtraceevent so that it parses tracepoints (perf record -e
+# wprobes:EVENT). The cross toolchains' own sysroots have none of them. A
+# private apt state (bookworm main only) keeps the host's own package lists
+# and foreign architectures untouched. In bookworm libelf1 needs only libc6
+# (the toolchain's) and zlib1g; libtraceevent1 only libc6.
+sysroot_debs=(libelf-dev libelf1 zlib1g-dev zlib1g libtraceevent-dev libtraceevent1)
 for a in arm64 ppc64el; do
 	dir=$build/busybox-$a
 	sysroot=$build/sysroot-$a
