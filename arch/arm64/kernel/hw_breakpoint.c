@@ -42,6 +42,9 @@
  *    (hwbp_cpu.kernel_held) and the instruction is stepped with IRQ and FIQ
  *    masked, so that the step completes on it and not in an interrupt
  *    handler.  If kgdb is already stepping, its step is left to it.
+ *    A watchpoint hit on kernel memory is reported when that step
+ *    completes, after the access, as x86 reports it: a handler that reads
+ *    the watched variable (a w: event's $value) sees what was written.
  *  - User mode: the task's EL0 pairs of the kind are disabled wherever it
  *    runs (thread.debug.bps_disabled and wps_disabled; the context switch
  *    hook applies them), and TIF_SINGLESTEP steps it.  A step that ptrace
@@ -105,6 +108,9 @@ struct hwbp_cpu {
 	enum hwbp_kernel_step kernel_step;
 	u8 kernel_held;		/* kinds disabled for the kernel step */
 	u64 masked_daif;	/* PSTATE.{I,F} the step masked, to restore */
+	/* Watchpoints to report when our kernel step completes. */
+	unsigned long step_reports;
+	u64 step_far;
 };
 
 static DEFINE_PER_CPU(struct hwbp_cpu, hwbp_cpu);
@@ -546,6 +552,35 @@ EXPORT_SYMBOL_IF_KUNIT(hwbp_pick_watchpoints);
 
 /* --- step-over ----------------------------------------------------------- */
 
+static void report(struct perf_event *bp, u64 trigger, struct pt_regs *regs)
+{
+	counter_arch_bp(bp)->trigger = trigger;
+	perf_bp_event(bp, regs);
+}
+
+NOKPROBE_SYMBOL(report);
+
+/*
+ * The watchpoints a kernel access fired, reported now that the access is
+ * done.  Their owners are still valid: interrupts stayed masked from the
+ * watchpoint exception to the step's, so perf could not have taken them
+ * off this CPU, nor freed them.
+ */
+static void report_after_step(struct hwbp_cpu *cpu, struct pt_regs *regs)
+{
+	struct hwbp_kind_state *ks = &cpu->kind[HWBP_WATCH];
+	unsigned long fired = cpu->step_reports;
+	int n;
+
+	cpu->step_reports = 0;
+	for_each_set_bit(n, &fired, ARM_MAX_WRP) {
+		if (ks->pair[n].owner)
+			report(ks->pair[n].owner, cpu->step_far, regs);
+	}
+}
+
+NOKPROBE_SYMBOL(report_after_step);
+
 /* The debugger will stop the task before the access: it steps, not us. */
 static bool debugger_stop_pending(void)
 {
@@ -673,6 +708,7 @@ bool try_step_suspended_breakpoints(struct pt_regs *regs)
 		return false;
 	cpu->kernel_step = KSTEP_NONE;
 	cpu->kernel_held = 0;
+	report_after_step(cpu, regs);
 	sync_kind(cpu, HWBP_BRK, current);
 	sync_kind(cpu, HWBP_WATCH, current);
 	if (step == KSTEP_SHARED)
@@ -737,14 +773,6 @@ void __hw_breakpoint_thread_switch(struct task_struct *next)
 
 /* --- exceptions ---------------------------------------------------------- */
 
-static void report(struct perf_event *bp, u64 trigger, struct pt_regs *regs)
-{
-	counter_arch_bp(bp)->trigger = trigger;
-	perf_bp_event(bp, regs);
-}
-
-NOKPROBE_SYMBOL(report);
-
 /* Whether breakpoint pair @pair matches the instruction at @pc. */
 static bool breakpoint_matches(const struct hwbp_pair *pair, u64 pc)
 {
@@ -772,6 +800,23 @@ void do_breakpoint(unsigned long esr, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(do_breakpoint);
 
+/*
+ * Whether step_over() will step this kernel access itself, with
+ * interrupts masked (kernel memory cannot fault into a sleep), so that
+ * the step's completion comes right after the access on this CPU.
+ */
+static bool kernel_access_stepped_by_us(struct hwbp_cpu *cpu,
+					struct pt_regs *regs, u64 addr)
+{
+	if (user_mode(regs) || !is_kernel_va(addr))
+		return false;
+	if (cpu->kernel_step == KSTEP_NONE)
+		return !kernel_active_single_step();
+	return cpu->kernel_step == KSTEP_OURS;
+}
+
+NOKPROBE_SYMBOL(kernel_access_stepped_by_us);
+
 void do_watchpoint(unsigned long far, unsigned long esr, struct pt_regs *regs)
 {
 	struct hwbp_cpu *cpu = this_cpu_ptr(&hwbp_cpu);
@@ -791,8 +836,14 @@ void do_watchpoint(unsigned long far, unsigned long esr, struct pt_regs *regs)
 					      zva_block_bytes, ks->pair,
 					      pairs_of_kind[HWBP_WATCH]);
 	}
-	for_each_set_bit(n, &fired, ARM_MAX_WRP)
-		report(ks->pair[n].owner, far, regs);
+	if (kernel_access_stepped_by_us(cpu, regs, addr)) {
+		/* Reported when the step completes, after the access. */
+		cpu->step_reports |= fired;
+		cpu->step_far = far;
+	} else {
+		for_each_set_bit(n, &fired, ARM_MAX_WRP)
+			report(ks->pair[n].owner, far, regs);
+	}
 	/* Even a hit nobody can be named for must not fire forever. */
 	step_over(HWBP_WATCH, regs, !is_kernel_va(addr));
 }
