@@ -61,6 +61,13 @@ static struct wide_hw_breakpoint *create(struct kunit *test, long *var,
 	return wbp;
 }
 
+/* Move @wbp to a write watchpoint of @len bytes on @var, and arm it. */
+static int arm_on(struct wide_hw_breakpoint *wbp, long *var, u64 len)
+{
+	return wide_hw_breakpoint_arm(wbp, (unsigned long)var, len,
+				      HW_BREAKPOINT_W);
+}
+
 static int hits(struct kunit *test)
 {
 	struct wide_test_ctx *ctx = test->priv;
@@ -109,9 +116,7 @@ static void test_disarmed_until_armed(struct kunit *test)
 	write_on(ctx->cpu1, &wide_test_a);
 	KUNIT_EXPECT_EQ(test, hits(test), 0);
 
-	KUNIT_EXPECT_EQ(test, wide_hw_breakpoint_arm(wbp,
-			(unsigned long)&wide_test_a, HW_BREAKPOINT_LEN_8,
-			HW_BREAKPOINT_W), 0);
+	KUNIT_EXPECT_EQ(test, arm_on(wbp, &wide_test_a, HW_BREAKPOINT_LEN_8), 0);
 	wide_hw_breakpoint_sync(wbp);
 	write_on(ctx->cpu0, &wide_test_a);
 	write_on(ctx->cpu1, &wide_test_a);
@@ -164,15 +169,15 @@ static void test_refused_change_keeps_target(struct kunit *test)
 	struct wide_test_ctx *ctx = test->priv;
 	struct wide_hw_breakpoint *wbp = create(test, &wide_test_a, true);
 
-	/* No architecture watches 3 bytes. */
-	KUNIT_EXPECT_EQ(test, wide_hw_breakpoint_arm(wbp,
-			(unsigned long)&wide_test_b, 3, HW_BREAKPOINT_W),
-			-EINVAL);
+	/* No architecture watches zero bytes. */
+	KUNIT_EXPECT_EQ(test, arm_on(wbp, &wide_test_b, 0), -EINVAL);
 	/* Data breakpoints stay data breakpoints. */
 	if (hwbp_class_of(HW_BREAKPOINT_X) != hwbp_class_of(HW_BREAKPOINT_W))
-		KUNIT_EXPECT_EQ(test, wide_hw_breakpoint_arm(wbp,
-				(unsigned long)&write_variable, sizeof(long),
-				HW_BREAKPOINT_X), -EINVAL);
+		KUNIT_EXPECT_EQ(test,
+				wide_hw_breakpoint_arm(wbp,
+						       (unsigned long)&write_variable,
+						       sizeof(long), HW_BREAKPOINT_X),
+				-EINVAL);
 	wide_hw_breakpoint_sync(wbp);
 	write_on(ctx->cpu1, &wide_test_b);
 	write_on(ctx->cpu1, &wide_test_a);

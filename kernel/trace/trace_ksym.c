@@ -167,7 +167,7 @@ static struct wide_hw_breakpoint *ksym_watch(struct ksym_entry *e)
 	attr.bp_type = e->spec.type;
 	/* Armed, if the tracer runs, once it is on the list. */
 	attr.disabled = 1;
-	return wide_hw_breakpoint_create(&attr, ksym_hit, e);
+	return ksym_watch_error(wide_hw_breakpoint_create(&attr, ksym_hit, e));
 }
 
 static int ksym_add(const char *cmd, const struct ksym_spec *spec,

@@ -128,7 +128,8 @@ static int process_fetch_insn(struct fetch_insn *code, void *rec, void *edata,
 		return process_fetch_insn_bottom(code + 1, val, dest, base);
 	}
 }
-NOKPROBE_SYMBOL(process_fetch_insn)
+
+NOKPROBE_SYMBOL(process_fetch_insn);
 
 /* --- hits ------------------------------------------------------------------ */
 
@@ -231,6 +232,7 @@ static int wprobe_define_fields(struct trace_event_call *event_call)
 	if (!tw)
 		return -ENOENT;
 	DEFINE_FIELD(unsigned long, ip, FIELD_STRING_IP, 0);
+
 	return traceprobe_define_arg_fields(event_call, sizeof(field), &tw->tp);
 }
 
@@ -485,11 +487,12 @@ static int wprobe_parse_args(struct trace_wprobe *tw, int argc,
 	if (!buf)
 		return -ENOMEM;
 	for (i = 0; i < argc && !ret; i++) {
+		const char *arg = wprobe_expand_arg(tw, argv[i], buf,
+						    WPROBE_ARG_MAX);
+
 		trace_probe_log_set_index(i + 2);
 		ctx.offset = 0;
-		ret = traceprobe_parse_probe_arg(&tw->tp, i,
-				wprobe_expand_arg(tw, argv[i], buf,
-						  WPROBE_ARG_MAX), &ctx);
+		ret = traceprobe_parse_probe_arg(&tw->tp, i, arg, &ctx);
 	}
 	traceprobe_finish_parse(&ctx);
 	/* @SYM args: look the symbols up once, now. */
@@ -537,7 +540,8 @@ static struct wide_hw_breakpoint *wprobe_reserve(struct trace_wprobe *tw)
 	attr.bp_len = tw->len;
 	attr.bp_type = tw->spec.type;
 	attr.disabled = 1;		/* armed when enabled */
-	return wide_hw_breakpoint_create(&attr, wprobe_hit, tw);
+	return ksym_watch_error(wide_hw_breakpoint_create(&attr, wprobe_hit,
+							  tw));
 }
 
 static int wprobe_register_event(struct trace_wprobe *tw)
