@@ -157,17 +157,10 @@ static struct ksym_entry *ksym_find(const struct ksym_spec *spec)
 	return NULL;
 }
 
+/* Armed, if the tracer runs, once it is on the list. */
 static struct wide_hw_breakpoint *ksym_watch(struct ksym_entry *e)
 {
-	struct perf_event_attr attr;
-
-	hw_breakpoint_init(&attr);
-	attr.bp_addr = e->addr;
-	attr.bp_len = e->len;
-	attr.bp_type = e->spec.type;
-	/* Armed, if the tracer runs, once it is on the list. */
-	attr.disabled = 1;
-	return ksym_watch_error(wide_hw_breakpoint_create(&attr, ksym_hit, e));
+	return ksym_watch_create(e->addr, e->len, e->spec.type, ksym_hit, e);
 }
 
 static int ksym_add(const char *cmd, const struct ksym_spec *spec,

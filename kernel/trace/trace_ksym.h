@@ -8,7 +8,7 @@
 #ifndef _KERNEL_TRACE_TRACE_KSYM_H
 #define _KERNEL_TRACE_TRACE_KSYM_H
 
-#include <linux/err.h>
+#include <linux/perf_event.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/types.h>
@@ -76,13 +76,8 @@ bool ksym_same_place(const struct ksym_spec *a, const struct ksym_spec *b);
 int ksym_resolve(const struct ksym_spec *spec, unsigned long *addr,
 		 unsigned int *len);
 
-/*
- * A kind of breakpoint the machine has none of (execute on powerpc) is,
- * to a user writing a watch, an invalid watch.
- */
-static inline void *ksym_watch_error(void *wbp)
-{
-	return PTR_ERR_OR_ZERO(wbp) == -EOPNOTSUPP ? ERR_PTR(-EINVAL) : wbp;
-}
+struct wide_hw_breakpoint *
+ksym_watch_create(unsigned long addr, unsigned int len, u32 type,
+		  perf_overflow_handler_t handler, void *context);
 
 #endif /* _KERNEL_TRACE_TRACE_KSYM_H */

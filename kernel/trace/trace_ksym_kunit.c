@@ -10,28 +10,58 @@
 
 #include "trace_ksym.h"
 
-struct filter_case {
+/* One input of a parser and what it must give. */
+struct parse_case {
 	const char *in;
 	int ret;
 	const char *name;
-	unsigned long offset;
+	unsigned long addr, offset;
 	unsigned int len;
 	u32 type;
 	enum ksym_parse_error err;
 	unsigned int pos;
 };
 
-static const struct filter_case filter_cases[] = {
-	{ "panic_timeout:-w-", 0, "panic_timeout", 0, 0, HW_BREAKPOINT_W },
-	{ "panic_timeout:rw-", 0, "panic_timeout", 0, 0, HW_BREAKPOINT_RW },
-	{ "panic_timeout:r--", 0, "panic_timeout", 0, 0, HW_BREAKPOINT_R },
-	{ "schedule:--x", 0, "schedule", 0, 0, HW_BREAKPOINT_X },
-	{ "panic_timeout:---", 0, "panic_timeout", 0, 0, 0 },
-	{ "jiffies+8/4:-w-", 0, "jiffies", 8, 4, HW_BREAKPOINT_W },
-	{ "jiffies+0x10/1:rw-", 0, "jiffies", 16, 1, HW_BREAKPOINT_RW },
-	{ "ext4:ext4_fs_flags/2:r--", 0, "ext4:ext4_fs_flags", 0, 2,
+typedef int (*parse_fn)(const char *str, struct ksym_spec *spec,
+			unsigned int *err_pos);
+
+static void check_cases(struct kunit *test, parse_fn parse,
+			const struct parse_case *c, size_t n)
+{
+	const struct parse_case *end = c + n;
+	struct ksym_spec spec;
+	unsigned int err;
+
+	for (; c < end; c++) {
+		err = 0;
+		KUNIT_EXPECT_EQ_MSG(test, parse(c->in, &spec, &err), c->ret,
+				    "input %s", c->in);
+		if (c->ret) {
+			KUNIT_EXPECT_EQ_MSG(test, ksym_err_code(err), c->err,
+					    "input %s", c->in);
+			KUNIT_EXPECT_EQ_MSG(test, ksym_err_pos(err), c->pos,
+					    "input %s", c->in);
+			continue;
+		}
+		KUNIT_EXPECT_STREQ_MSG(test, spec.name, c->name, "input %s", c->in);
+		KUNIT_EXPECT_EQ_MSG(test, spec.addr, c->addr, "input %s", c->in);
+		KUNIT_EXPECT_EQ_MSG(test, spec.offset, c->offset, "input %s", c->in);
+		KUNIT_EXPECT_EQ_MSG(test, spec.len, c->len, "input %s", c->in);
+		KUNIT_EXPECT_EQ_MSG(test, spec.type, c->type, "input %s", c->in);
+	}
+}
+
+static const struct parse_case filter_cases[] = {
+	{ "panic_timeout:-w-", 0, "panic_timeout", 0, 0, 0, HW_BREAKPOINT_W },
+	{ "panic_timeout:rw-", 0, "panic_timeout", 0, 0, 0, HW_BREAKPOINT_RW },
+	{ "panic_timeout:r--", 0, "panic_timeout", 0, 0, 0, HW_BREAKPOINT_R },
+	{ "schedule:--x", 0, "schedule", 0, 0, 0, HW_BREAKPOINT_X },
+	{ "panic_timeout:---", 0, "panic_timeout", 0, 0, 0, 0 },
+	{ "jiffies+8/4:-w-", 0, "jiffies", 0, 8, 4, HW_BREAKPOINT_W },
+	{ "jiffies+0x10/1:rw-", 0, "jiffies", 0, 16, 1, HW_BREAKPOINT_RW },
+	{ "ext4:ext4_fs_flags/2:r--", 0, "ext4:ext4_fs_flags", 0, 0, 2,
 	  HW_BREAKPOINT_R },
-	{ "mod:var+4:-w-", 0, "mod:var", 4, 0, HW_BREAKPOINT_W },
+	{ "mod:var+4:-w-", 0, "mod:var", 0, 4, 0, HW_BREAKPOINT_W },
 	/* errors, and where they point */
 	{ "panic_timeout", -EINVAL, .err = KSYM_ERR_OPS, .pos = 13 },
 	{ "panic_timeout:rwx", -EINVAL, .err = KSYM_ERR_OPS, .pos = 14 },
@@ -50,27 +80,8 @@ static const struct filter_case filter_cases[] = {
 
 static void test_filter_lines(struct kunit *test)
 {
-	const struct filter_case *c;
-	struct ksym_spec spec;
-	unsigned int err;
-
-	for (c = filter_cases; c < filter_cases + ARRAY_SIZE(filter_cases); c++) {
-		err = 0;
-		KUNIT_EXPECT_EQ_MSG(test, ksym_parse_filter(c->in, &spec, &err),
-				    c->ret, "input %s", c->in);
-		if (c->ret) {
-			KUNIT_EXPECT_EQ_MSG(test, ksym_err_code(err), c->err,
-					    "input %s", c->in);
-			KUNIT_EXPECT_EQ_MSG(test, ksym_err_pos(err), c->pos,
-					    "input %s", c->in);
-			continue;
-		}
-		KUNIT_EXPECT_STREQ_MSG(test, spec.name, c->name, "input %s", c->in);
-		KUNIT_EXPECT_EQ_MSG(test, spec.offset, c->offset, "input %s", c->in);
-		KUNIT_EXPECT_EQ_MSG(test, spec.len, c->len, "input %s", c->in);
-		KUNIT_EXPECT_EQ_MSG(test, spec.type, c->type, "input %s", c->in);
-		KUNIT_EXPECT_EQ(test, spec.addr, 0UL);
-	}
+	check_cases(test, ksym_parse_filter, filter_cases,
+		    ARRAY_SIZE(filter_cases));
 }
 
 /* What the filter file lists can be written back and means the same. */
@@ -92,18 +103,7 @@ static void test_filter_round_trip(struct kunit *test)
 	}
 }
 
-struct target_case {
-	const char *in;
-	int ret;
-	const char *name;
-	unsigned long addr, offset;
-	unsigned int len;
-	u32 type;
-	enum ksym_parse_error err;
-	unsigned int pos;
-};
-
-static const struct target_case target_cases[] = {
+static const struct parse_case target_cases[] = {
 	{ "@panic_timeout", 0, "panic_timeout", 0, 0, 0, HW_BREAKPOINT_RW },
 	{ "w@panic_timeout", 0, "panic_timeout", 0, 0, 0, HW_BREAKPOINT_W },
 	{ "r@jiffies+8:4", 0, "jiffies", 0, 8, 4, HW_BREAKPOINT_R },
@@ -128,27 +128,8 @@ static const struct target_case target_cases[] = {
 
 static void test_wprobe_targets(struct kunit *test)
 {
-	const struct target_case *c;
-	struct ksym_spec spec;
-	unsigned int err;
-
-	for (c = target_cases; c < target_cases + ARRAY_SIZE(target_cases); c++) {
-		err = 0;
-		KUNIT_EXPECT_EQ_MSG(test, wprobe_parse_target(c->in, &spec, &err),
-				    c->ret, "input %s", c->in);
-		if (c->ret) {
-			KUNIT_EXPECT_EQ_MSG(test, ksym_err_code(err), c->err,
-					    "input %s", c->in);
-			KUNIT_EXPECT_EQ_MSG(test, ksym_err_pos(err), c->pos,
-					    "input %s", c->in);
-			continue;
-		}
-		KUNIT_EXPECT_STREQ_MSG(test, spec.name, c->name, "input %s", c->in);
-		KUNIT_EXPECT_EQ_MSG(test, spec.addr, c->addr, "input %s", c->in);
-		KUNIT_EXPECT_EQ_MSG(test, spec.offset, c->offset, "input %s", c->in);
-		KUNIT_EXPECT_EQ_MSG(test, spec.len, c->len, "input %s", c->in);
-		KUNIT_EXPECT_EQ_MSG(test, spec.type, c->type, "input %s", c->in);
-	}
+	check_cases(test, wprobe_parse_target, target_cases,
+		    ARRAY_SIZE(target_cases));
 }
 
 static void test_default_len(struct kunit *test)

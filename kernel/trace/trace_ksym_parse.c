@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Parsing and printing of watch specifications for the ksym tracer and
- * the w: dynamic events.  Everything here but ksym_resolve() is a pure
- * function of its arguments (see trace_ksym_kunit.c).
+ * the w: dynamic events.  Everything here but ksym_resolve() and
+ * ksym_watch_create() is a pure function of its arguments (see
+ * trace_ksym_kunit.c).
  *
  * ksym_trace_filter lines:   [MODULE:]SYMBOL[+OFFSET][/LEN]:OPS
  *   OPS is three characters, "rw-", "-w-", "r--", "--x", or "---" to
@@ -327,4 +328,35 @@ int ksym_resolve(const struct ksym_spec *spec, unsigned long *addr,
 	*addr = base + spec->offset;
 	*len = spec->len ? spec->len : ksym_default_len(size, spec->type);
 	return 0;
+}
+
+/**
+ * ksym_watch_create - reserve a disarmed wide watch for a tracer
+ * @addr: first byte
+ * @len: bytes
+ * @type: access kind
+ * @handler: called on each hit
+ * @context: the handler's ->overflow_handler_context
+ *
+ * Return: the wide breakpoint or an ERR_PTR(): -ENOSPC when a CPU has no
+ * slot left; -EINVAL for what the machine cannot watch, including a kind
+ * of breakpoint it has none of (execute on powerpc, which perf reports as
+ * -EOPNOTSUPP: to a user writing a watch, that watch is invalid).
+ */
+struct wide_hw_breakpoint *
+ksym_watch_create(unsigned long addr, unsigned int len, u32 type,
+		  perf_overflow_handler_t handler, void *context)
+{
+	struct wide_hw_breakpoint *wbp;
+	struct perf_event_attr attr;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = addr;
+	attr.bp_len = len;
+	attr.bp_type = type;
+	attr.disabled = 1;	/* armed by the tracer when it runs */
+	wbp = wide_hw_breakpoint_create(&attr, handler, context);
+	if (PTR_ERR_OR_ZERO(wbp) == -EOPNOTSUPP)
+		return ERR_PTR(-EINVAL);
+	return wbp;
 }

@@ -531,17 +531,11 @@ static void wprobe_default_name(char *buf, size_t size,
 	sanitize_event_name(buf);
 }
 
+/* Armed when the event is enabled. */
 static struct wide_hw_breakpoint *wprobe_reserve(struct trace_wprobe *tw)
 {
-	struct perf_event_attr attr;
-
-	hw_breakpoint_init(&attr);
-	attr.bp_addr = tw->addr;
-	attr.bp_len = tw->len;
-	attr.bp_type = tw->spec.type;
-	attr.disabled = 1;		/* armed when enabled */
-	return ksym_watch_error(wide_hw_breakpoint_create(&attr, wprobe_hit,
-							  tw));
+	return ksym_watch_create(tw->addr, tw->len, tw->spec.type, wprobe_hit,
+				 tw);
 }
 
 static int wprobe_register_event(struct trace_wprobe *tw)
