@@ -132,6 +132,35 @@ static void test_disarmed_until_armed(struct kunit *test)
 }
 
 /*
+ * perf takes every pinned event of a CPU off and puts it back when another
+ * CPU event is installed there; a disarmed breakpoint must come back
+ * without a register.
+ */
+static void test_disarmed_survives_resched(struct kunit *test)
+{
+	struct wide_test_ctx *ctx = test->priv;
+	struct wide_hw_breakpoint *wbp = create(test, &wide_test_a, false);
+	struct perf_event * __percpu *other;
+	struct perf_event_attr attr;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)&wide_test_b;
+	attr.bp_len = HW_BREAKPOINT_LEN_8;
+	attr.bp_type = HW_BREAKPOINT_W;
+	other = register_wide_hw_breakpoint(&attr, wide_test_count, test->priv);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_PCPU(other));
+
+	write_on(ctx->cpu0, &wide_test_a);
+	write_on(ctx->cpu1, &wide_test_a);
+	KUNIT_EXPECT_EQ(test, hits(test), 0);
+	write_on(ctx->cpu1, &wide_test_b);
+	KUNIT_EXPECT_EQ(test, hits(test), 1);
+
+	unregister_wide_hw_breakpoint(other);
+	wide_hw_breakpoint_destroy(wbp);
+}
+
+/*
  * Moved to another variable with interrupts off and a spinlock held, as
  * a trace trigger would: the local CPU follows at once, the other after
  * a sync.
@@ -258,6 +287,7 @@ static void test_deferred_destroy(struct kunit *test)
 static struct kunit_case wide_test_cases[] = {
 	KUNIT_CASE(test_armed_on_every_cpu),
 	KUNIT_CASE(test_disarmed_until_armed),
+	KUNIT_CASE(test_disarmed_survives_resched),
 	KUNIT_CASE(test_retarget_in_atomic_context),
 	KUNIT_CASE(test_refused_change_keeps_target),
 	KUNIT_CASE(test_slots_held_while_disarmed),
