@@ -519,16 +519,26 @@ static int wprobe_keep_argv(struct trace_wprobe *tw, int argc,
 	return 0;
 }
 
-/* The default event name: w_SYMBOL_OFFSET, or w_0xADDR. */
-static void wprobe_default_name(char *buf, size_t size,
-				const struct ksym_spec *spec,
-				unsigned long addr)
+/* Room for any default name; only those under MAX_EVENT_NAME_LEN are used. */
+#define WPROBE_NAME_ROOM	(KSYM_SPEC_NAME_LEN + 24)
+
+/*
+ * The default event name: w_SYMBOL_OFFSET, or w_0xADDR.
+ *
+ * Return: 0, or -E2BIG if it is too long for an event name.
+ */
+static int wprobe_default_name(char *buf, const struct ksym_spec *spec,
+			       unsigned long addr)
 {
 	if (spec->name[0])
-		snprintf(buf, size, "w_%s_%lu", spec->name, spec->offset);
+		snprintf(buf, WPROBE_NAME_ROOM, "w_%s_%lu", spec->name,
+			 spec->offset);
 	else
-		snprintf(buf, size, "w_0x%lx", addr);
+		snprintf(buf, WPROBE_NAME_ROOM, "w_0x%lx", addr);
+	if (strlen(buf) >= MAX_EVENT_NAME_LEN)
+		return -E2BIG;
 	sanitize_event_name(buf);
+	return 0;
 }
 
 /* Armed when the event is enabled. */
@@ -558,7 +568,7 @@ static int wprobe_register_event(struct trace_wprobe *tw)
 static int wprobe_define(int argc, const char **argv)
 {
 	const char *event = NULL, *group = WPROBE_DEFAULT_GROUP;
-	char gbuf[MAX_EVENT_NAME_LEN], nbuf[MAX_EVENT_NAME_LEN];
+	char gbuf[MAX_EVENT_NAME_LEN], nbuf[WPROBE_NAME_ROOM];
 	struct ksym_spec spec;
 	struct trace_wprobe *tw;
 	struct wide_hw_breakpoint *wbp;
@@ -590,7 +600,11 @@ static int wprobe_define(int argc, const char **argv)
 		return -EINVAL;
 	}
 	if (!event) {
-		wprobe_default_name(nbuf, sizeof(nbuf), &spec, addr);
+		if (wprobe_default_name(nbuf, &spec, addr)) {
+			trace_probe_log_set_index(0);
+			trace_probe_log_err(0, EVENT_TOO_LONG);
+			return -EINVAL;
+		}
 		event = nbuf;
 	}
 
