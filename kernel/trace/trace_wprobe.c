@@ -95,38 +95,42 @@ static struct trace_wprobe *wprobe_of_call(struct trace_event_call *call)
 /* --- fetching -------------------------------------------------------------- */
 
 /*
- * The first stage of a fetch: what the parser can emit for an event that
- * has registers but no probed function.  The rest is common code.
+ * The value a fetch that starts from the hit's registers names: a
+ * register, a stack slot or the stack pointer.  False for the other
+ * first steps, which the common code knows.
  */
+static bool wprobe_regs_value(const struct fetch_insn *code,
+			      struct pt_regs *regs, unsigned long *val)
+{
+	if (code->op == FETCH_OP_STACKP)
+		*val = kernel_stack_pointer(regs);
+	else if (code->op == FETCH_OP_STACK)
+		*val = regs_get_kernel_stack_nth(regs, code->param);
+	else if (code->op == FETCH_OP_REG)
+		*val = regs_get_register(regs, code->param);
+	else
+		return false;
+	return true;
+}
+
+NOKPROBE_SYMBOL(wprobe_regs_value);
+
+/* trace_probe_tmpl.h's hook: the first step of a fetch, then the rest. */
 static int process_fetch_insn(struct fetch_insn *code, void *rec, void *edata,
 			      void *dest, void *base)
 {
-	struct pt_regs *regs = rec;
 	unsigned long val;
-	int ret;
+	int err;
 
-	for (;;) {
-		switch (code->op) {
-		case FETCH_OP_REG:
-			val = regs_get_register(regs, code->param);
-			break;
-		case FETCH_OP_STACK:
-			val = regs_get_kernel_stack_nth(regs, code->param);
-			break;
-		case FETCH_OP_STACKP:
-			val = kernel_stack_pointer(regs);
-			break;
-		case FETCH_NOP_SYMBOL:	/* resolved when the event was made */
-			code++;
-			continue;
-		default:
-			ret = process_common_fetch_insn(code, &val);
-			if (ret < 0)
-				return ret;
-			break;
-		}
-		return process_fetch_insn_bottom(code + 1, val, dest, base);
+	/* @SYM placeholders: resolved when the event was defined. */
+	while (code->op == FETCH_NOP_SYMBOL)
+		code++;
+	if (!wprobe_regs_value(code, rec, &val)) {
+		err = process_common_fetch_insn(code, &val);
+		if (err < 0)
+			return err;
 	}
+	return process_fetch_insn_bottom(code + 1, val, dest, base);
 }
 
 NOKPROBE_SYMBOL(process_fetch_insn);
