@@ -45,6 +45,27 @@ static void write_on(int cpu, long *var)
 	work_on_cpu(cpu, write_variable, var);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(destroy_action, wide_hw_breakpoint_destroy,
+			    struct wide_hw_breakpoint *);
+
+/*
+ * Every breakpoint a case creates is destroyed when the case ends, also
+ * when an assertion ends it early: a leaked one would hold its slots for
+ * the rest of the boot, and every later breakpoint user would see ENOSPC.
+ */
+static struct wide_hw_breakpoint *create_attr(struct kunit *test,
+					      struct perf_event_attr *attr)
+{
+	struct wide_hw_breakpoint *wbp;
+
+	wbp = wide_hw_breakpoint_create(attr, wide_test_count, test->priv);
+	if (IS_ERR_OR_NULL(wbp))
+		return wbp;
+	if (kunit_add_action_or_reset(test, destroy_action, wbp))
+		return ERR_PTR(-ENOMEM);
+	return wbp;
+}
+
 static struct wide_hw_breakpoint *create(struct kunit *test, long *var,
 					 bool armed)
 {
@@ -56,9 +77,27 @@ static struct wide_hw_breakpoint *create(struct kunit *test, long *var,
 	attr.bp_len = HW_BREAKPOINT_LEN_8;
 	attr.bp_type = HW_BREAKPOINT_W;
 	attr.disabled = !armed;
-	wbp = wide_hw_breakpoint_create(&attr, wide_test_count, test->priv);
+	wbp = create_attr(test, &attr);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wbp);
 	return wbp;
+}
+
+/* perf's own wide breakpoints, through a kunit action's void pointer. */
+static void unregister_action(void *bp)
+{
+	unregister_wide_hw_breakpoint((__force struct perf_event * __percpu *)bp);
+}
+
+/* Destroy @wbp now rather than when the case ends. */
+static void destroy(struct kunit *test, struct wide_hw_breakpoint *wbp)
+{
+	kunit_release_action(test, destroy_action, wbp);
+}
+
+/* Someone else destroys @wbp from now on. */
+static void disown(struct kunit *test, struct wide_hw_breakpoint *wbp)
+{
+	kunit_remove_action(test, destroy_action, wbp);
 }
 
 /* Move @wbp to a write watchpoint of @len bytes on @var, and arm it. */
@@ -103,7 +142,7 @@ static void test_armed_on_every_cpu(struct kunit *test)
 	write_on(ctx->cpu1, &wide_test_b);
 	KUNIT_EXPECT_EQ(test, hits(test), 2);
 	KUNIT_EXPECT_TRUE(test, wide_hw_breakpoint_armed(wbp));
-	wide_hw_breakpoint_destroy(wbp);
+	destroy(test, wbp);
 }
 
 /* Created disarmed it sees nothing; arming and disarming switch it. */
@@ -128,7 +167,7 @@ static void test_disarmed_until_armed(struct kunit *test)
 	write_on(ctx->cpu0, &wide_test_a);
 	write_on(ctx->cpu1, &wide_test_a);
 	KUNIT_EXPECT_EQ(test, hits(test), 0);
-	wide_hw_breakpoint_destroy(wbp);
+	destroy(test, wbp);
 }
 
 /*
@@ -139,7 +178,7 @@ static void test_disarmed_until_armed(struct kunit *test)
 static void test_disarmed_survives_resched(struct kunit *test)
 {
 	struct wide_test_ctx *ctx = test->priv;
-	struct wide_hw_breakpoint *wbp = create(test, &wide_test_a, false);
+	struct wide_hw_breakpoint *wbp;
 	struct perf_event * __percpu *other;
 	struct perf_event_attr attr;
 
@@ -147,8 +186,14 @@ static void test_disarmed_survives_resched(struct kunit *test)
 	attr.bp_addr = (unsigned long)&wide_test_b;
 	attr.bp_len = HW_BREAKPOINT_LEN_8;
 	attr.bp_type = HW_BREAKPOINT_W;
+	/* The disarmed breakpoint holds one slot, the other one needs another. */
+	if (hw_breakpoint_slots(TYPE_DATA) < 2)
+		kunit_skip(test, "needs two data slots");
+	wbp = create(test, &wide_test_a, false);
 	other = register_wide_hw_breakpoint(&attr, wide_test_count, test->priv);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_PCPU(other));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_action,
+							(__force void *)other), 0);
 
 	write_on(ctx->cpu0, &wide_test_a);
 	write_on(ctx->cpu1, &wide_test_a);
@@ -156,8 +201,8 @@ static void test_disarmed_survives_resched(struct kunit *test)
 	write_on(ctx->cpu1, &wide_test_b);
 	KUNIT_EXPECT_EQ(test, hits(test), 1);
 
-	unregister_wide_hw_breakpoint(other);
-	wide_hw_breakpoint_destroy(wbp);
+	kunit_release_action(test, unregister_action, (__force void *)other);
+	destroy(test, wbp);
 }
 
 /*
@@ -189,7 +234,7 @@ static void test_retarget_in_atomic_context(struct kunit *test)
 	write_on(ctx->cpu0, &wide_test_b);
 	write_on(ctx->cpu1, &wide_test_b);
 	KUNIT_EXPECT_EQ(test, hits(test), 2);
-	wide_hw_breakpoint_destroy(wbp);
+	destroy(test, wbp);
 }
 
 /* A refused change leaves the old target watched. */
@@ -211,7 +256,7 @@ static void test_refused_change_keeps_target(struct kunit *test)
 	write_on(ctx->cpu1, &wide_test_b);
 	write_on(ctx->cpu1, &wide_test_a);
 	KUNIT_EXPECT_EQ(test, hits(test), 1);
-	wide_hw_breakpoint_destroy(wbp);
+	destroy(test, wbp);
 }
 
 /*
@@ -235,16 +280,13 @@ static void test_slots_held_while_disarmed(struct kunit *test)
 
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < nslots; i++) {
-			wbp[i] = wide_hw_breakpoint_create(&attr,
-							   wide_test_count,
-							   test->priv);
+			wbp[i] = create_attr(test, &attr);
 			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wbp[i]);
 		}
-		wbp[i] = wide_hw_breakpoint_create(&attr, wide_test_count,
-						   test->priv);
+		wbp[i] = create_attr(test, &attr);
 		KUNIT_EXPECT_EQ(test, PTR_ERR(wbp[i]), -ENOSPC);
 		for (i = 0; i < nslots; i++)
-			wide_hw_breakpoint_destroy(wbp[i]);
+			destroy(test, wbp[i]);
 	}
 	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
 }
@@ -273,13 +315,15 @@ static void test_deferred_destroy(struct kunit *test)
 		for (i = 0; i < nslots; i++)
 			write_on(ctx->cpu1, &wide_test_each[i]);
 		KUNIT_EXPECT_EQ(test, hits(test), nslots);
-		for (i = 0; i < nslots; i++)
+		for (i = 0; i < nslots; i++) {
+			disown(test, wbp[i]);
 			wide_hw_breakpoint_destroy_deferred(wbp[i],
 							    count_destroyed,
 							    &destroyed);
+		}
 	}
 	wbp[0] = create(test, &wide_test_a, false);
-	wide_hw_breakpoint_destroy(wbp[0]);
+	destroy(test, wbp[0]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&destroyed), 2 * nslots);
 	KUNIT_EXPECT_FALSE(test, hw_breakpoint_is_used());
 }
