@@ -17,10 +17,9 @@ log=$LOGS/build-kernel-$HARCH-$FLAVOR.log
 : >"$log"
 
 export ARCH=$KARCH CROSS_COMPILE=$CROSS
-export CCACHE_DIR=$BUILD/ccache
 kmake() {
 	make -C "$SRC" O="$KOUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-		CC="ccache ${CROSS}gcc" -j"$JOBS" "$@"
+		CC="$(kernel_cc "$CROSS")" -j"$JOBS" "$@"
 }
 
 frags=("$HARNESS/configs/common.config" "$HARNESS/configs/$HARCH.config")

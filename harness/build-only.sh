@@ -26,7 +26,6 @@ HARCH=host	# flavor_setup wants one; no kernel-<flavor> folder is used here
 flavor_setup "${1:?usage: build-only.sh ours|upstream [RESULTS.tsv]}"
 tsv=${2:-/dev/null}
 ARCHES=${HWBP_BUILD_ONLY_ARCHES:-arm sh x86_64-up}
-export CCACHE_DIR=$BUILD/ccache
 status=0
 
 # row ARCH TEST RESULT DETAIL: one result row, also shown on stderr.
@@ -117,7 +116,7 @@ build_arch() {
 	fi
 	kmake() {
 		make -C "$SRC" O="$out" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
-			CC="ccache ${CROSS}gcc" -j"$JOBS" "$@"
+			CC="$(kernel_cc "$CROSS")" -j"$JOBS" "$@"
 	}
 	mkdir -p "$out"
 	t0=$(date +%s)
@@ -145,7 +144,7 @@ build_arch() {
 	local targets=(kernel/events/ kernel/ptrace.o kernel/exit.o "${ARCH_OBJS[@]}"
 		samples/hw_breakpoint/)
 	# Compile every target each time, so that its warnings show each time
-	# (ccache makes an unchanged one cost little).
+	# (with ccache opted in, an unchanged one costs little).
 	rm -f "$out"/kernel/events/*.o "$out"/samples/hw_breakpoint/*.o "$out"/kernel/ptrace.o \
 		"$out"/kernel/exit.o "${ARCH_OBJS[@]/#/$out/}"
 	note "build-only $a/$FLAVOR: ${targets[*]} (log: $log)"

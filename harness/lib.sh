@@ -9,6 +9,20 @@ PRISTINE=${HWBP_PRISTINE:-$BUILD/linux-pristine}
 JOBS=${JOBS:-$(nproc)}
 mkdir -p "$LOGS"
 
+# The compiler for kernel builds, given the cross prefix. ccache only pays
+# when it has something cached: on a cold cache each compile costs an extra
+# preprocessor pass (x86_64, 108 objects: 143 s through an empty ccache,
+# 93-105 s without). So a fresh clone, as in CI, compiles directly; a
+# machine where build/ccache exists (mkdir it to opt in) keeps using it.
+kernel_cc() {
+	if [ -d "$BUILD/ccache" ]; then
+		echo "ccache ${1}gcc"
+	else
+		echo "${1}gcc"
+	fi
+}
+export CCACHE_DIR=$BUILD/ccache
+
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "== $*" >&2; }
 

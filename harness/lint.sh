@@ -59,7 +59,6 @@ if [ "${#objs[@]}" = 0 ]; then
 	exit 0
 fi
 
-export CCACHE_DIR=$BUILD/ccache
 make -C "$SRC" O="$KOUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
 	CC="${CROSS}gcc" W=1 C=2 CHECK=sparse -j"$JOBS" "${objs[@]}" \
 	>>"$log" 2>&1 || { row w1-sparse FAIL "build failed; see $log"; exit 0; }
