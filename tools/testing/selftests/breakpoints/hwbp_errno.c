@@ -10,9 +10,11 @@
  *
  *   kernel/events/core.c perf_event_open():
  *     unknown flags -> EINVAL; perf_copy_attr() (size -> E2BIG, reserved
- *     bits and flag combinations -> EINVAL); exclude_kernel=0 with
- *     perf_event_paranoid > 1 and no CAP_PERFMON -> EACCES
- *     (perf_allow_kernel()); pid lookup -> ESRCH;
+ *     bits and flag combinations -> EINVAL); perf_event_paranoid > 2 and
+ *     no CAP_SYS_ADMIN -> EACCES (Debian's perf_paranoid_any(), which
+ *     this tree has); exclude_kernel=0, or a kernel callchain, or
+ *     PERF_SAMPLE_PHYS_ADDR, with perf_event_paranoid > 1 and no
+ *     CAP_PERFMON -> EACCES (perf_allow_kernel()); pid lookup -> ESRCH;
  *   perf_event_alloc(): bad cpu -> EINVAL, sigtrap without a task ->
  *     EINVAL; then the PMU's event_init, i.e.
  *   kernel/events/hw_breakpoint.c hw_breakpoint_event_init():
@@ -484,7 +486,8 @@ FIXTURE(unpriv) {
 	pid_t victim_same;	/* a process of NOBODY */
 };
 
-static pid_t start_victim(uid_t uid)
+/* A process of @uid that waits to be killed; dumpable or not. */
+static pid_t start_victim(uid_t uid, bool dumpable)
 {
 	int pfd[2];
 	char c = 0;
@@ -496,6 +499,8 @@ static pid_t start_victim(uid_t uid)
 	if (pid == 0) {
 		close(pfd[0]);
 		if (hwbp_become_user(uid))
+			_exit(1);
+		if (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 			_exit(1);
 		if (write(pfd[1], &c, 1) != 1)
 			_exit(1);
@@ -516,9 +521,9 @@ FIXTURE_SETUP(unpriv)
 	if (geteuid())
 		SKIP(return, "needs root to drop to other users");
 	ASSERT_EQ(0, hwbp_read_int(HWBP_PARANOID, &self->saved_paranoid));
-	self->victim_other = start_victim(OTHER_UID);
+	self->victim_other = start_victim(OTHER_UID, true);
 	ASSERT_LT(0, self->victim_other);
-	self->victim_same = start_victim(NOBODY);
+	self->victim_same = start_victim(NOBODY, true);
 	ASSERT_LT(0, self->victim_same);
 }
 
@@ -533,47 +538,240 @@ FIXTURE_TEARDOWN(unpriv)
 		hwbp_reap(self->victim_same);
 }
 
-static int kcase_as_nobody(void *arg)
-{
-	int ret = hwbp_become_user(NOBODY);
+/*
+ * An unprivileged user and a kernel address: every perf_event_paranoid
+ * value, exclude_kernel 0 and 1, bound to the task and to CPU 0. It is
+ * never a success; the first check that refuses decides the errno:
+ *
+ *  - paranoid 3: EACCES for anything a user without CAP_SYS_ADMIN opens
+ *    (Debian's perf_paranoid_any(), which this tree carries), right after
+ *    perf_copy_attr();
+ *  - exclude_kernel=0 with paranoid 2: EACCES (perf_allow_kernel());
+ *  - otherwise the breakpoint layer's check in event_init, which comes
+ *    before the CPU check of find_get_context(): exclude_kernel gives
+ *    EINVAL, no CAP_SYS_ADMIN EPERM.
+ *
+ * The modify rows open a breakpoint on a user variable, which is allowed,
+ * and move it to the kernel address with PERF_EVENT_IOC_MODIFY_ATTRIBUTES.
+ * perf core checks no permission there, so only the layer's check stands
+ * in the way; the refused move must leave the breakpoint counting its old
+ * address. The user-address rows are the controls.
+ */
+FIXTURE(unpriv_kaddr) {
+	int saved_paranoid;
+};
 
-	return ret ? INT_MIN : open_kcase(arg);
+FIXTURE_VARIANT(unpriv_kaddr) {
+	int paranoid;
+	bool cpu;		/* CPU 0 and no task, else the calling task */
+	int exclude_kernel;
+	bool user_addr;		/* a control: the user variable */
+	bool modify;		/* open on the user variable, then move */
+	int want;
+};
+
+FIXTURE_SETUP(unpriv_kaddr)
+{
+	if (geteuid())
+		SKIP(return, "needs root to drop to another user");
+	ASSERT_EQ(0, hwbp_read_int(HWBP_PARANOID, &self->saved_paranoid));
 }
 
-TEST_F(unpriv, kernel_address)
+FIXTURE_TEARDOWN(unpriv_kaddr)
 {
-	static const struct kcase cases[] = {
-		/* perf_allow_kernel(): exclude_kernel=0 needs paranoid <= 1 */
-		{ "paranoid 2, task", 2, KADDR, 0, -1, -EACCES },
-		{ "paranoid 2, cpu 0", 2, KADDR, 0, 0, -EACCES },
-		/* hw_breakpoint_parse(): exclude_kernel refuses kernel space */
-		{ "paranoid 2, task, exclude_kernel", 2, KADDR, 1, -1,
-		  TASK_KADDR(-EINVAL) },
-		/* the control: a user watchpoint on itself is fine */
-		{ "paranoid 2, task, user address", 2, 0, 1, -1, 0 },
-		/* hw_breakpoint_parse(): kernel space needs CAP_SYS_ADMIN */
-		{ "paranoid 1, task", 1, KADDR, 0, -1, TASK_KADDR(-EPERM) },
-		/* event_init runs before perf_allow_cpu() */
-		{ "paranoid 1, cpu 0", 1, KADDR, 0, 0, -EPERM },
-		/* perf_allow_cpu(): CPU events need paranoid <= 0 */
-		{ "paranoid 1, cpu 0, user address", 1, 0, 1, 0, -EACCES },
-		{ "paranoid 0, cpu 0", 0, KADDR, 0, 0, -EPERM },
-		{ "paranoid 0, cpu 0, user address", 0, 0, 0, 0, 0 },
-		{ "paranoid -1, task", -1, KADDR, 0, -1, TASK_KADDR(-EPERM) },
-	};
-	size_t i;
+	if (!geteuid())
+		hwbp_write_int(HWBP_PARANOID, self->saved_paranoid);
+}
 
-	for (i = 0; i < HWBP_ARRAY_SIZE(cases); i++) {
-		int got = INT_MIN;
+/* paranoid -1 ("pm1"): only the layer's own check */
+FIXTURE_VARIANT_ADD(unpriv_kaddr, pm1_task) {
+	.paranoid = -1, .want = TASK_KADDR(-EPERM),
+};
 
-		ASSERT_EQ(0, hwbp_write_int(HWBP_PARANOID, cases[i].paranoid));
-		ASSERT_EQ(0, hwbp_in_child(kcase_as_nobody,
-					   (void *)&cases[i], &got));
-		EXPECT_EQ(cases[i].want, got) {
-			TH_LOG("%s: got %s, want %s", cases[i].what,
-			       hwbp_errname(got),
-			       hwbp_errname(cases[i].want));
-		}
+FIXTURE_VARIANT_ADD(unpriv_kaddr, pm1_task_excl) {
+	.paranoid = -1, .exclude_kernel = 1, .want = TASK_KADDR(-EINVAL),
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, pm1_cpu) {
+	.paranoid = -1, .cpu = true, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, pm1_cpu_excl) {
+	.paranoid = -1, .cpu = true, .exclude_kernel = 1, .want = -EINVAL,
+};
+
+/* paranoid 0: the same; CPU events are allowed from here down */
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p0_task) {
+	.paranoid = 0, .want = TASK_KADDR(-EPERM),
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p0_task_excl) {
+	.paranoid = 0, .exclude_kernel = 1, .want = TASK_KADDR(-EINVAL),
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p0_cpu) {
+	.paranoid = 0, .cpu = true, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p0_cpu_excl) {
+	.paranoid = 0, .cpu = true, .exclude_kernel = 1, .want = -EINVAL,
+};
+
+/* paranoid 1: event_init runs before perf_allow_cpu() refuses CPU events */
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p1_task) {
+	.paranoid = 1, .want = TASK_KADDR(-EPERM),
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p1_task_excl) {
+	.paranoid = 1, .exclude_kernel = 1, .want = TASK_KADDR(-EINVAL),
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p1_cpu) {
+	.paranoid = 1, .cpu = true, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p1_cpu_excl) {
+	.paranoid = 1, .cpu = true, .exclude_kernel = 1, .want = -EINVAL,
+};
+
+/* paranoid 2: perf_allow_kernel() refuses exclude_kernel=0 first */
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p2_task) {
+	.paranoid = 2, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p2_task_excl) {
+	.paranoid = 2, .exclude_kernel = 1, .want = TASK_KADDR(-EINVAL),
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p2_cpu) {
+	.paranoid = 2, .cpu = true, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p2_cpu_excl) {
+	.paranoid = 2, .cpu = true, .exclude_kernel = 1, .want = -EINVAL,
+};
+
+/* paranoid 3: perf_paranoid_any() refuses everything */
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p3_task) {
+	.paranoid = 3, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p3_task_excl) {
+	.paranoid = 3, .exclude_kernel = 1, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p3_cpu) {
+	.paranoid = 3, .cpu = true, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p3_cpu_excl) {
+	.paranoid = 3, .cpu = true, .exclude_kernel = 1, .want = -EACCES,
+};
+
+/* Moving a user breakpoint to the kernel. */
+FIXTURE_VARIANT_ADD(unpriv_kaddr, pm1_task_modify) {
+	.paranoid = -1, .modify = true, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, pm1_cpu_modify_excl) {
+	.paranoid = -1, .cpu = true, .exclude_kernel = 1, .modify = true,
+	.want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p0_cpu_modify) {
+	.paranoid = 0, .cpu = true, .modify = true, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p1_task_modify) {
+	.paranoid = 1, .modify = true, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p1_task_modify_excl) {
+	.paranoid = 1, .exclude_kernel = 1, .modify = true, .want = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p2_task_modify_excl) {
+	.paranoid = 2, .exclude_kernel = 1, .modify = true, .want = -EINVAL,
+};
+
+/* The controls: user addresses. */
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p2_task_user_excl) {
+	.paranoid = 2, .exclude_kernel = 1, .user_addr = true, .want = 0,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p1_cpu_user_excl) {
+	.paranoid = 1, .cpu = true, .exclude_kernel = 1, .user_addr = true,
+	.want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p0_cpu_user) {
+	.paranoid = 0, .cpu = true, .user_addr = true, .want = 0,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_kaddr, p3_task_user_excl) {
+	.paranoid = 3, .exclude_kernel = 1, .user_addr = true, .want = -EACCES,
+};
+
+/* What a modify row's child saw, when it is not an errno. */
+#define KADDR_OPEN_FAILED	1	/* the user breakpoint was refused */
+#define KADDR_MOVED		2	/* it no longer counts its old address */
+
+static int kaddr_as_nobody(void *arg)
+{
+	const FIXTURE_VARIANT(unpriv_kaddr) *v = arg;
+	struct perf_event_attr attr, mod;
+	int fd, ret;
+
+	if (hwbp_become_user(NOBODY))
+		return INT_MIN;
+	hwbp_attr_init(&attr, HW_BREAKPOINT_W,
+		       v->user_addr || v->modify ? (uintptr_t)&watched : KADDR,
+		       8);
+	attr.exclude_kernel = v->exclude_kernel;
+	attr.exclude_hv = 1;
+	fd = hwbp_open(&attr, v->cpu ? -1 : 0, v->cpu ? 0 : -1);
+	if (!v->modify) {
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 ? fd : 0;
+	}
+	if (fd < 0)
+		return KADDR_OPEN_FAILED;
+
+	mod = attr;
+	mod.bp_addr = KADDR;
+	ret = hwbp_modify(fd, &mod);
+	/*
+	 * Only a task-bound breakpoint is sure to see this task's store;
+	 * powerpc under QEMU never fires an exclude_kernel one (hwbp_util.h).
+	 */
+	if (ret && !v->cpu && (HWBP_EXCLUDE_KERNEL || !v->exclude_kernel)) {
+		hwbp_store_long(&watched, 1);
+		if (hwbp_count(fd) != 1)
+			ret = KADDR_MOVED;
+	}
+	close(fd);
+	return ret;
+}
+
+TEST_F(unpriv_kaddr, attempt)
+{
+	int got = INT_MIN;
+
+	/* A kernel address is never granted: the table itself is checked. */
+	if (!variant->user_addr)
+		ASSERT_GT(0, variant->want);
+
+	ASSERT_EQ(0, hwbp_write_int(HWBP_PARANOID, variant->paranoid));
+	ASSERT_EQ(0, hwbp_in_child(kaddr_as_nobody, (void *)variant, &got));
+	EXPECT_EQ(variant->want, got) {
+		if (got == KADDR_OPEN_FAILED)
+			TH_LOG("the user breakpoint to move was refused");
+		else if (got == KADDR_MOVED)
+			TH_LOG("the refused move changed the breakpoint");
+		else
+			TH_LOG("got %s, want %s", hwbp_errname(got),
+			       hwbp_errname(variant->want));
 	}
 }
 
@@ -673,6 +871,525 @@ TEST_F(unpriv, other_task)
 	}
 	while (n-- > 0)
 		close(fds[n]);
+}
+
+/*
+ * Breakpoints on other processes, by every way there is: a process of
+ * another user, and one of the same user that made itself non-dumpable
+ * (prctl(PR_SET_DUMPABLE, 0)). other_task covers the other user's process
+ * through perf task-bound, with sigtrap, and PTRACE_ATTACH; these rows
+ * add the rest:
+ *
+ *  - perf_event_open() with the pid, task-bound or also bound to CPU 0
+ *    (a task event: no CPU permission check), with or without sigtrap:
+ *    perf_check_permission() is ptrace_may_access(PTRACE_MODE_READ_
+ *    REALCREDS, ATTACH with sigtrap), which __ptrace_may_access() refuses
+ *    on a uid mismatch and, for the same uid, on a non-dumpable mm:
+ *    EACCES. Checked at every paranoid value: paranoid 3 refuses first,
+ *    with EACCES as well.
+ *  - PTRACE_ATTACH and PTRACE_SEIZE: ptrace_attach() returns what
+ *    __ptrace_may_access() says: EPERM.
+ *  - the architecture's debug-register write (x86 POKEUSER of DR0, arm64
+ *    SETREGSET NT_ARM_HW_WATCH, powerpc PPC_PTRACE_SETHWDEBUG) on a
+ *    process we do not trace: ptrace_check_attach() refuses it before the
+ *    architecture sees it: ESRCH.
+ *
+ * The control: the same event, bound to the task and CPU 0, on a dumpable
+ * process of the same user, allowed at every paranoid value below 3.
+ */
+enum victim { VICTIM_OTHER_USER, VICTIM_NODUMP, VICTIM_SAME };
+
+enum via {
+	VIA_PERF,		/* perf_event_open(pid, -1) */
+	VIA_PERF_CPU,		/* perf_event_open(pid, 0) */
+	VIA_PERF_SIGTRAP,	/* perf_event_open(pid, -1), sigtrap */
+	VIA_ATTACH,
+	VIA_SEIZE,
+	VIA_DEBUGREG,		/* the arch's ptrace debug-register write */
+};
+
+FIXTURE(unpriv_target) {
+	int saved_paranoid;
+	pid_t victim;
+};
+
+FIXTURE_VARIANT(unpriv_target) {
+	enum victim victim;
+	enum via via;
+	int want;		/* below paranoid 3 for the perf rows */
+};
+
+FIXTURE_SETUP(unpriv_target)
+{
+	static const uid_t uid[] = {
+		[VICTIM_OTHER_USER] = OTHER_UID,
+		[VICTIM_NODUMP] = NOBODY,
+		[VICTIM_SAME] = NOBODY,
+	};
+
+	self->victim = -1;
+	if (geteuid())
+		SKIP(return, "needs root to drop to other users");
+	ASSERT_EQ(0, hwbp_read_int(HWBP_PARANOID, &self->saved_paranoid));
+	self->victim = start_victim(uid[variant->victim],
+				    variant->victim != VICTIM_NODUMP);
+	ASSERT_LT(0, self->victim);
+}
+
+FIXTURE_TEARDOWN(unpriv_target)
+{
+	if (geteuid())
+		return;
+	hwbp_write_int(HWBP_PARANOID, self->saved_paranoid);
+	if (self->victim > 0)
+		hwbp_reap(self->victim);
+}
+
+FIXTURE_VARIANT_ADD(unpriv_target, nodump_perf) {
+	.victim = VICTIM_NODUMP, .via = VIA_PERF, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, nodump_perf_cpu0) {
+	.victim = VICTIM_NODUMP, .via = VIA_PERF_CPU, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, nodump_perf_sigtrap) {
+	.victim = VICTIM_NODUMP, .via = VIA_PERF_SIGTRAP, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, nodump_attach) {
+	.victim = VICTIM_NODUMP, .via = VIA_ATTACH, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, nodump_seize) {
+	.victim = VICTIM_NODUMP, .via = VIA_SEIZE, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, nodump_debugreg) {
+	.victim = VICTIM_NODUMP, .via = VIA_DEBUGREG, .want = -ESRCH,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, other_user_perf_cpu0) {
+	.victim = VICTIM_OTHER_USER, .via = VIA_PERF_CPU, .want = -EACCES,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, other_user_seize) {
+	.victim = VICTIM_OTHER_USER, .via = VIA_SEIZE, .want = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, other_user_debugreg) {
+	.victim = VICTIM_OTHER_USER, .via = VIA_DEBUGREG, .want = -ESRCH,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_target, same_user_perf_cpu0) {
+	.victim = VICTIM_SAME, .via = VIA_PERF_CPU, .want = 0,
+};
+
+/* Write a debug register of @pid the way the architecture's debuggers do. */
+static int write_debugreg(pid_t pid)
+{
+#if defined(__x86_64__)
+	return ptrace(PTRACE_POKEUSER, pid, offsetof(struct user, u_debugreg[0]),
+		      (uintptr_t)&watched) ? -errno : 0;
+#elif defined(__aarch64__)
+	struct user_hwdebug_state state;
+	struct iovec iov = { .iov_base = &state, .iov_len = sizeof(state) };
+
+	memset(&state, 0, sizeof(state));
+	state.dbg_regs[0].addr = (uintptr_t)&watched;
+	/* E, EL0 only, store, BAS 0xff */
+	state.dbg_regs[0].ctrl = 1 | 2 << 1 | 2 << 3 | 0xff << 5;
+	return ptrace(PTRACE_SETREGSET, pid, NT_ARM_HW_WATCH, &iov) ? -errno : 0;
+#elif defined(__powerpc__)
+	struct ppc_hw_breakpoint bp = {
+		.version = 1,
+		.trigger_type = PPC_BREAKPOINT_TRIGGER_WRITE,
+		.addr_mode = PPC_BREAKPOINT_MODE_EXACT,
+		.condition_mode = PPC_BREAKPOINT_CONDITION_NONE,
+		.addr = (uintptr_t)&watched,
+	};
+
+	return ptrace(PPC_PTRACE_SETHWDEBUG, pid, 0, &bp) < 0 ? -errno : 0;
+#endif
+}
+
+struct target_try {
+	pid_t pid;
+	enum via via;
+};
+
+static int target_as_nobody(void *arg)
+{
+	const struct target_try *t = arg;
+	struct perf_event_attr attr;
+
+	if (hwbp_become_user(NOBODY))
+		return INT_MIN;
+	switch (t->via) {
+	case VIA_ATTACH:
+		/* The tracer's exit detaches again. */
+		return ptrace(PTRACE_ATTACH, t->pid, 0, 0) ? -errno : 0;
+	case VIA_SEIZE:
+		return ptrace(PTRACE_SEIZE, t->pid, 0, 0) ? -errno : 0;
+	case VIA_DEBUGREG:
+		return write_debugreg(t->pid);
+	default:
+		break;
+	}
+	hwbp_attr_init(&attr, HW_BREAKPOINT_W, (uintptr_t)&watched, 8);
+	attr.exclude_kernel = 1;
+	attr.exclude_hv = 1;
+	if (t->via == VIA_PERF_SIGTRAP) {
+		attr.sigtrap = 1;
+		attr.remove_on_exec = 1;
+		attr.sample_period = 1;
+	}
+	return hwbp_try(&attr, t->pid, t->via == VIA_PERF_CPU ? 0 : -1);
+}
+
+TEST_F(unpriv_target, breakpoint)
+{
+	static const int paranoid[] = { -1, 0, 1, 2, 3 };
+	struct target_try t = { .pid = self->victim, .via = variant->via };
+	bool perf = variant->via <= VIA_PERF_SIGTRAP;
+	size_t i;
+
+	for (i = 0; i < HWBP_ARRAY_SIZE(paranoid); i++) {
+		int want = perf && paranoid[i] == 3 ? -EACCES : variant->want;
+		int got = INT_MIN;
+
+		/* ptrace does not look at perf_event_paranoid: once is enough */
+		if (!perf && paranoid[i] != 2)
+			continue;
+		ASSERT_EQ(0, hwbp_write_int(HWBP_PARANOID, paranoid[i]));
+		ASSERT_EQ(0, hwbp_in_child(target_as_nobody, &t, &got));
+		EXPECT_EQ(want, got) {
+			TH_LOG("paranoid %d: got %s, want %s", paranoid[i],
+			       hwbp_errname(got), hwbp_errname(want));
+		}
+	}
+}
+
+/*
+ * No kernel address reaches an unprivileged user through a breakpoint's
+ * records. A sampling breakpoint on a user variable, exclude_kernel, with
+ * PERF_SAMPLE_IP | ADDR | CALLCHAIN into a ring buffer: every sample must
+ * be for a user-mode store: IP a user address in this program's text,
+ * ADDR the variable, and the callchain the PERF_CONTEXT_USER marker, then
+ * that IP, then what the user unwinder read from the user stack (return
+ * addresses, or any user data where there is no frame pointer: not
+ * checked as addresses). A kernel part would come first, after
+ * PERF_CONTEXT_KERNEL. The kernel storing into the variable (read() from
+ * a pipe: copy_to_user()) hits the breakpoint in kernel mode, where
+ * perf_exclude_event() must drop it: no sample, no count. A sigtrap
+ * breakpoint likewise signals user stores only, with si_addr = the
+ * variable (perf_bp_event() samples bp_addr) and si_perf_data =
+ * attr.sig_data, here the variable's address too.
+ *
+ * A kernel callchain needs perf_allow_kernel(): at paranoid 2 the sampling
+ * breakpoint must set exclude_callchain_kernel, else EACCES; so must
+ * PERF_SAMPLE_PHYS_ADDR. At paranoid -1 the kernel part is allowed, and
+ * must still be empty: the samples are taken in user mode.
+ *
+ * powerpc under QEMU fires no exclude_kernel watchpoint (hwbp_util.h), so
+ * there the breakpoints include the kernel, which paranoid 2 refuses to
+ * unprivileged users, and the kernel's own store is not made.
+ */
+FIXTURE(unpriv_leak) {
+	int saved_paranoid;
+};
+
+FIXTURE_VARIANT(unpriv_leak) {
+	int paranoid;
+	int exclude_callchain_kernel;
+};
+
+FIXTURE_SETUP(unpriv_leak)
+{
+	if (geteuid())
+		SKIP(return, "needs root to drop to another user");
+	ASSERT_EQ(0, hwbp_read_int(HWBP_PARANOID, &self->saved_paranoid));
+	ASSERT_EQ(0, hwbp_write_int(HWBP_PARANOID, variant->paranoid));
+}
+
+FIXTURE_TEARDOWN(unpriv_leak)
+{
+	if (!geteuid())
+		hwbp_write_int(HWBP_PARANOID, self->saved_paranoid);
+}
+
+FIXTURE_VARIANT_ADD(unpriv_leak, paranoid_2) {
+	.paranoid = 2, .exclude_callchain_kernel = 1,
+};
+
+FIXTURE_VARIANT_ADD(unpriv_leak, paranoid_m1) {
+	.paranoid = -1, .exclude_callchain_kernel = 0,
+};
+
+/* Below the architecture's user/kernel split. */
+static bool is_user_addr(uint64_t addr)
+{
+#if defined(__x86_64__)
+	return addr <= 0x00007fffffffffffull;
+#elif defined(__aarch64__)
+	return !(addr & (1ull << 55));		/* TTBR0 */
+#else
+	return addr <= 0x000fffffffffffffull;
+#endif
+}
+
+/* This program's code, from the linker's default script. */
+extern const char __executable_start[], etext[];
+
+static bool in_our_text(uint64_t addr)
+{
+	return addr >= (uintptr_t)__executable_start &&
+	       addr < (uintptr_t)etext;
+}
+
+/* Have the kernel store into the watched variable: copy_to_user(). */
+static int kernel_stores_watched(void)
+{
+	long val = 42;
+	int pfd[2], ret = 0;
+
+	if (pipe(pfd))
+		return -errno;
+	if (write(pfd[1], &val, sizeof(val)) != sizeof(val) ||
+	    read(pfd[0], (void *)&watched, sizeof(val)) != sizeof(val))
+		ret = -EIO;
+	close(pfd[0]);
+	close(pfd[1]);
+	return ret;
+}
+
+/*
+ * Run @fn as the unprivileged user in a child that reports through
+ * EXPECT_*() (the test's metadata is shared); ASSERT_*() is not for it.
+ */
+static void as_nobody(struct __test_metadata *_metadata,
+		      void (*fn)(struct __test_metadata *, const void *),
+		      const void *arg)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int ret = hwbp_become_user(NOBODY);
+
+		EXPECT_EQ(0, ret) TH_LOG("becoming nobody: %s", hwbp_errname(ret));
+		if (!ret)
+			fn(_metadata, arg);
+		_exit(0);
+	}
+	EXPECT_EQ(0, hwbp_wait_exit(pid));
+}
+
+/* Copy @len bytes at @off of the ring buffer's data area, which wraps. */
+static void ring_copy(void *dst, const char *data, uint64_t size,
+		      uint64_t off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		((char *)dst)[i] = data[(off + i) % size];
+}
+
+#define LEAK_USER_STORES	3
+#define LEAK_DATA_PAGES		4
+#define LEAK_MAX_STACK		32
+
+static void leak_samples(struct __test_metadata *_metadata, const void *arg)
+{
+	const FIXTURE_VARIANT(unpriv_leak) *variant = arg;
+	size_t page = getpagesize(), len = (1 + LEAK_DATA_PAGES) * page;
+	struct perf_event_mmap_page *meta;
+	int fd, i, samples = 0, other = 0;
+	uint64_t head, tail, size;
+	struct perf_event_attr attr;
+	const char *data;
+	void *ring;
+
+	hwbp_attr_init(&attr, HW_BREAKPOINT_W, (uintptr_t)&watched,
+		       sizeof(long));
+	attr.exclude_hv = 1;
+	attr.sample_period = 1;
+	attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_ADDR |
+			   PERF_SAMPLE_CALLCHAIN;
+	attr.sample_max_stack = LEAK_MAX_STACK;
+	attr.exclude_callchain_kernel = variant->exclude_callchain_kernel;
+	fd = hwbp_open(&attr, 0, -1);
+	EXPECT_LE(0, fd) TH_LOG("sampling breakpoint: %s", hwbp_errname(fd));
+	if (fd < 0)
+		return;
+	ring = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT_NE(MAP_FAILED, ring) TH_LOG("ring buffer: %s", strerror(errno));
+	if (ring == MAP_FAILED) {
+		close(fd);
+		return;
+	}
+
+	for (i = 0; i < LEAK_USER_STORES; i++)
+		hwbp_store_long(&watched, i);
+	if (HWBP_EXCLUDE_KERNEL)
+		EXPECT_EQ(0, kernel_stores_watched());
+	EXPECT_EQ(LEAK_USER_STORES, hwbp_count(fd));
+
+	meta = ring;
+	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	tail = meta->data_tail;
+	size = meta->data_size;
+	data = (const char *)ring + meta->data_offset;
+	while (tail < head) {
+		struct perf_event_header hdr;
+		uint64_t ip, addr, nr, entry;
+		uint64_t off = tail + sizeof(hdr);
+		uint64_t ctx = 0, n;
+		int nr_user = 0;
+
+		ring_copy(&hdr, data, size, tail, sizeof(hdr));
+		if (!hdr.size)
+			break;
+		tail += hdr.size;
+		if (hdr.type != PERF_RECORD_SAMPLE) {
+			other++;
+			continue;
+		}
+		samples++;
+		ring_copy(&ip, data, size, off, 8);
+		ring_copy(&addr, data, size, off + 8, 8);
+		ring_copy(&nr, data, size, off + 16, 8);
+		EXPECT_TRUE(is_user_addr(ip) && in_our_text(ip))
+			TH_LOG("sample %d: ip %#llx", samples,
+			       (unsigned long long)ip);
+		EXPECT_EQ((uintptr_t)&watched, addr);
+		EXPECT_GE(LEAK_MAX_STACK + 2, nr);
+		for (n = 0; n < nr && n < LEAK_MAX_STACK + 2; n++) {
+			ring_copy(&entry, data, size, off + 24 + 8 * n, 8);
+			if (entry >= (uint64_t)PERF_CONTEXT_MAX) {
+				/* Context markers: the user's only. */
+				EXPECT_EQ((uint64_t)PERF_CONTEXT_USER, entry);
+				ctx = entry;
+				continue;
+			}
+			/* Nothing before the user's marker ... */
+			EXPECT_EQ((uint64_t)PERF_CONTEXT_USER, ctx) {
+				TH_LOG("sample %d: callchain[%llu] = %#llx",
+				       samples, (unsigned long long)n,
+				       (unsigned long long)entry);
+			}
+			/* ... which the sampled ip follows. */
+			if (!nr_user++)
+				EXPECT_EQ(ip, entry);
+		}
+		EXPECT_LE(1, nr_user);
+	}
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	EXPECT_EQ(LEAK_USER_STORES, samples);
+	EXPECT_EQ(0, other) TH_LOG("records other than samples (lost?)");
+	munmap(ring, len);
+	close(fd);
+}
+
+static int try_as_nobody(void *attr)
+{
+	return hwbp_become_user(NOBODY) ? INT_MIN : hwbp_try(attr, 0, -1);
+}
+
+TEST_F(unpriv_leak, samples)
+{
+	struct perf_event_attr attr;
+	int got;
+
+	if (variant->paranoid > 1) {
+		/* A kernel callchain, or physical addresses: kernel data. */
+		hwbp_attr_init(&attr, HW_BREAKPOINT_W, (uintptr_t)&watched,
+			       sizeof(long));
+		attr.exclude_kernel = 1;
+		attr.exclude_hv = 1;
+		attr.sample_period = 1;
+		attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_CALLCHAIN;
+		ASSERT_EQ(0, hwbp_in_child(try_as_nobody, &attr, &got));
+		EXPECT_EQ(-EACCES, got) TH_LOG("kernel callchain: %s",
+					       hwbp_errname(got));
+		attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_PHYS_ADDR;
+		ASSERT_EQ(0, hwbp_in_child(try_as_nobody, &attr, &got));
+		EXPECT_EQ(-EACCES, got) TH_LOG("physical addresses: %s",
+					       hwbp_errname(got));
+		if (!HWBP_EXCLUDE_KERNEL)
+			SKIP(return, "powerpc under QEMU needs exclude_kernel=0, which paranoid 2 refuses");
+	}
+	as_nobody(_metadata, leak_samples, variant);
+}
+
+static volatile sig_atomic_t nr_sigtraps;
+static volatile int sigtrap_code;
+static volatile uintptr_t sigtrap_addr;
+static volatile unsigned long sigtrap_data;
+static volatile uint32_t sigtrap_type, sigtrap_flags;
+
+static void leak_sigtrap_handler(int sig, siginfo_t *si, void *uc)
+{
+	struct hwbp_si_perf perf = hwbp_si_perf(si);
+
+	sigtrap_code = si->si_code;
+	sigtrap_addr = (uintptr_t)si->si_addr;
+	sigtrap_data = perf.data;
+	sigtrap_type = perf.type;
+	sigtrap_flags = perf.flags;
+	nr_sigtraps++;
+}
+
+static void leak_siginfo(struct __test_metadata *_metadata, const void *arg)
+{
+	struct sigaction sa = {
+		.sa_sigaction = leak_sigtrap_handler,
+		.sa_flags = SA_SIGINFO,
+	};
+	struct perf_event_attr attr;
+	int fd, i;
+
+	sigemptyset(&sa.sa_mask);
+	EXPECT_EQ(0, sigaction(SIGTRAP, &sa, NULL));
+	hwbp_attr_init(&attr, HW_BREAKPOINT_W, (uintptr_t)&watched,
+		       sizeof(long));
+	attr.exclude_hv = 1;
+	attr.sample_period = 1;
+	attr.sigtrap = 1;
+	attr.remove_on_exec = 1;
+	attr.sig_data = (uintptr_t)&watched;
+	fd = hwbp_open(&attr, 0, -1);
+	EXPECT_LE(0, fd) TH_LOG("sigtrap breakpoint: %s", hwbp_errname(fd));
+	if (fd < 0)
+		return;
+
+	for (i = 0; i < LEAK_USER_STORES; i++) {
+		nr_sigtraps = 0;
+		hwbp_store_long(&watched, i);
+		EXPECT_EQ(1, nr_sigtraps);
+		EXPECT_EQ(TRAP_PERF, sigtrap_code);
+		EXPECT_EQ((uintptr_t)&watched, sigtrap_addr);
+		EXPECT_EQ((uintptr_t)&watched, sigtrap_data);
+		EXPECT_EQ(PERF_TYPE_BREAKPOINT, sigtrap_type);
+		EXPECT_EQ(0, sigtrap_flags);
+	}
+	if (HWBP_EXCLUDE_KERNEL) {
+		nr_sigtraps = 0;
+		EXPECT_EQ(0, kernel_stores_watched());
+		EXPECT_EQ(0, nr_sigtraps) {
+			TH_LOG("SIGTRAP for the kernel's store: si_addr %#lx",
+			       (unsigned long)sigtrap_addr);
+		}
+	}
+	EXPECT_EQ(LEAK_USER_STORES, hwbp_count(fd));
+	close(fd);
+}
+
+TEST_F(unpriv_leak, siginfo)
+{
+	if (!HWBP_EXCLUDE_KERNEL && variant->paranoid > 1)
+		SKIP(return, "powerpc under QEMU needs exclude_kernel=0, which paranoid 2 refuses");
+	as_nobody(_metadata, leak_siginfo, variant);
 }
 
 /*
