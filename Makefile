@@ -1,7 +1,8 @@
 # Entry points; the work is done by the scripts in harness/.
-#   make test [ARCH=x86_64|arm64|ppc64le] [UPSTREAM=1]
+#   make test [ARCH=x86_64|arm64|ppc64le] [UPSTREAM=1] [DEBUG=1|RACE=1]
 #   make run  [ARCH=...] [UPSTREAM=1]
 #   make compare [ARCH=...]   upstream and ours side by side
+#   make stress [ARCH=...] [UPSTREAM=1]  fuzzer and soaks, long, on kasan kernels
 #   make bench [ARCH=x86_64]  perf bench breakpoint, upstream vs ours, icount
 #   make originality [TABLE=1]  our files against upstream's (host only)
 #   make build-only [UPSTREAM=1]  compile the core with the arm and sh backends
@@ -16,12 +17,17 @@ endif
 # our command-line ARCH must not reach them through MAKEFLAGS.
 SCRIPT_ENV := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u ARCH
 
-.PHONY: test run compare originality build-only bench setup clean
+.PHONY: test run stress compare originality build-only bench setup clean
 test:
-	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" harness/test.sh
+	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" UPSTREAM="$(UPSTREAM)" DEBUG="$(DEBUG)" RACE="$(RACE)" harness/test.sh
 
 run:
 	$(SCRIPT_ENV) HWBP_ARCH="$(firstword $(ARCHES))" UPSTREAM="$(UPSTREAM)" harness/run.sh
+
+# Default: x86_64 and arm64 (ppc64le on request: ARCH=ppc64le).
+stress:
+	$(SCRIPT_ENV) HWBP_ARCHES="$(if $(filter command line,$(origin ARCH)),$(ARCH),x86_64 arm64)" \
+		UPSTREAM="$(UPSTREAM)" harness/stress.sh
 
 compare:
 	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" harness/compare.sh

@@ -20,11 +20,12 @@ CPUS=${CPUS:-4}
 
 root=$BUILD/$HARCH/user/root
 [ -x "$root/init" ] || die "no guest userspace for $HARCH (run build-user.sh)"
-[ -f "$KOUT/$KIMAGE" ] || die "no $FLAVOR kernel for $HARCH (run build-kernel.sh)"
+[ -f "$KOUT/$KIMAGE" ] || die "no $FLAVOR ${KVARIANT:+$KVARIANT }kernel for $HARCH (run build-kernel.sh)"
 
 # Per-flavor extras (the sample module of this kernel) come as a cpio list.
-initrd=$BUILD/$HARCH/initramfs-$FLAVOR.cpio
-extras=$BUILD/$HARCH/initramfs-$FLAVOR.list
+kname=$(basename "$KOUT")
+initrd=$BUILD/$HARCH/initramfs-${kname#kernel-}.cpio
+extras=$BUILD/$HARCH/initramfs-${kname#kernel-}.list
 cat >"$extras" <<LIST
 dir /dev 0755 0 0
 nod /dev/console 0600 0 0 c 5 1
@@ -68,7 +69,7 @@ icount_default=0
 [ "${HWBP_ICOUNT:-$icount_default}" = 1 ] && qemu+=(-icount shift=0)
 
 limit=${HWBP_TIMEOUT:-1500}
-note "booting $HARCH/$FLAVOR ($mode), console: $console_log"
+note "booting $HARCH/$FLAVOR${KVARIANT:+/$KVARIANT} ($mode), console: $console_log"
 if [ "$interactive" = 1 ]; then
 	"${qemu[@]}" 2>&1 | tee "$console_log"
 	exit 0

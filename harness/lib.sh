@@ -70,12 +70,20 @@ arch_setup() {
 }
 
 # Flavor: "ours" (this repo's overlay) or "upstream" (pristine 6.12).
+# HWBP_KVARIANT picks a debug build of it, in a folder of its own:
+#   kasan  KASAN, UBSAN, KFENCE, PROVE_RCU, debug objects (configs/kasan.config)
+#   kcsan  KCSAN (configs/kcsan.config); the two cannot be combined
 flavor_setup() {
 	FLAVOR=$1
 	case "$FLAVOR" in
 	ours|upstream) ;;
 	*) die "unknown flavor '$FLAVOR'" ;;
 	esac
+	KVARIANT=${HWBP_KVARIANT:-}
+	case "$KVARIANT" in
+	''|kasan|kcsan) ;;
+	*) die "unknown kernel variant '$KVARIANT' (kasan or kcsan)" ;;
+	esac
 	SRC=$BUILD/src-$FLAVOR
-	KOUT=$BUILD/$HARCH/kernel-$FLAVOR
+	KOUT=$BUILD/$HARCH/kernel-$FLAVOR${KVARIANT:+-$KVARIANT}
 }

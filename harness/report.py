@@ -7,7 +7,9 @@ Results come from each suite's own output:
   - KUnit: the KTAP in debugfs, parsed by the tree's tools/testing/kunit/kunit.py
   - kselftests: the program's exit status (0 pass, 4 skip) and its TAP lines
   - perf test: its "N: name : Ok|FAILED!|Skip" lines
-  - kernel health: every kernel log line is scanned for splats
+  - kernel health: every kernel log line is scanned for splats; a KCSAN
+    report fails the run only when a function of ours is in its stacks
+    (--our-symbols), others are listed as INFO rows and not counted
 
 usage: report.py --kunit-tool PATH --xfail FILE [--host-results TSV]
                  ARCH:FLAVOR:CONSOLE_LOG...
@@ -49,6 +51,9 @@ HEALTH_RE = re.compile('|'.join(HEALTH_PATTERNS))
 ANSI_RE = re.compile(r'\x1b\[[0-9;]*[A-Za-z]|\x1b[()][A-Z0-9]')
 KMSG_RE = re.compile(r'^\[\s*\d+\.\d+\]')
 TAP_RE = re.compile(r'^(?:# )?(not ok|ok) \d+ (?:- )?(.*?)\s*$')
+KCSAN_BEGIN_RE = re.compile(r'BUG: KCSAN: (.*)')
+KCSAN_END_RE = re.compile(r'={20,}')
+FRAME_RE = re.compile(r'\b([A-Za-z_][\w.]*)\+0x[0-9a-f]+/0x[0-9a-f]+')
 PERF_RE = re.compile(r'^\s*\d+(?:\.\d+)?:\s+(.*?)\s*:\s+(Ok|FAILED!|Skip.*)\s*$')
 
 
@@ -77,9 +82,17 @@ def tap_summary(lines):
     return ok, fail, skip, failed
 
 
+# Figures a program reports about its own run, worth a place in the row:
+# the fuzzer's operations and rate, a soak's cycles.
+FIGURES_RE = re.compile(r'(\d+ ops in [\d.]+ s, \d+ ops/s|\w+_soak: \d+ cycles[^\n]*? in [\d.]+ s)')
+
+
 def kselftest_row(arch, flavor, suite, test, lines, rc):
     ok, fail, skip, failed = tap_summary(lines)
     detail = f'{ok} ok, {fail} failed, {skip} skipped' if ok + fail + skip else ''
+    figures = [m.group(1) for l in lines for m in [FIGURES_RE.search(l)] if m]
+    if figures:
+        detail += ' (' + '; '.join(figures) + ')'
     if rc == 137:
         return Row(arch, flavor, suite, test, 'FAIL', 'killed by timeout; ' + detail)
     if rc == KSFT_SKIP and fail == 0:
@@ -150,8 +163,22 @@ def kunit_rows(arch, flavor, lines, kunit_tool):
     return rows
 
 
-def parse_console(arch, flavor, path, kunit_tool):
+def kcsan_row(arch, flavor, context, title, frames, our_symbols):
+    """A KCSAN report is ours when one of our functions is in its stacks."""
+    # The title names the two racing functions: "data-race in A / B".
+    named = title.split(' in ', 1)[-1].split(' / ')
+    ours = sorted({f.strip() for f in frames + named if f.strip() in our_symbols})
+    if ours:
+        return Row(arch, flavor, 'kernel-health', context.replace(' ', ':'), 'FAIL',
+                   f'KCSAN: {title} (our code: {", ".join(ours[:3])})')
+    return Row(arch, flavor, 'kcsan-elsewhere', context.replace(' ', ':'), 'INFO',
+               f'KCSAN: {title}')
+
+
+def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
     rows = []
+    kcsan = None            # (context, title, frames) of an open report
+    kcsan_seen = set()
     try:
         with open(path, errors='replace') as f:
             lines = [ANSI_RE.sub('', l.rstrip('\r\n')) for l in f]
@@ -202,11 +229,30 @@ def parse_console(arch, flavor, path, kunit_tool):
         if current is not None and not in_klog:
             current[2].append(line)
         # Kernel messages: in KLOG dumps, or printed live on the console.
-        if KMSG_RE.match(line) and HEALTH_RE.search(line):
+        if not KMSG_RE.match(line):
+            continue
+        begin = KCSAN_BEGIN_RE.search(line)
+        if begin:
+            kcsan = (context, begin.group(1).strip(), [])
+            continue
+        if kcsan is not None:
+            if KCSAN_END_RE.search(line):
+                # The boot's reports are on the console and in the
+                # first KLOG dump both: one row each.
+                if kcsan[:2] not in kcsan_seen:
+                    kcsan_seen.add(kcsan[:2])
+                    rows.append(kcsan_row(arch, flavor, *kcsan, our_symbols))
+                kcsan = None
+            else:
+                kcsan[2].extend(FRAME_RE.findall(line))
+            continue
+        if HEALTH_RE.search(line):
             found = splats.setdefault(context, [])
             if line.strip() not in found:
                 found.append(line.strip())
 
+    if kcsan is not None:
+        rows.append(kcsan_row(arch, flavor, *kcsan, our_symbols))
     for ctx, found in splats.items():
         more = f' (+{len(found) - 1} more)' if len(found) > 1 else ''
         rows.append(Row(arch, flavor, 'kernel-health', ctx.replace(' ', ':'), 'FAIL',
@@ -220,7 +266,8 @@ def parse_console(arch, flavor, path, kunit_tool):
     elif not done:
         rows.append(Row(arch, flavor, 'guest', 'completion', 'FAIL', 'guest did not finish'))
     # A clean log is one passing row; splats already failed their own rows.
-    if done and not splats:
+    if done and not splats and not any(r.result == 'FAIL' and r.suite == 'kernel-health'
+                                       for r in rows):
         rows.append(Row(arch, flavor, 'kernel-health', 'whole-log', 'PASS',
                         'no WARN/BUG/Oops/lockdep/hang'))
     return rows
@@ -305,6 +352,8 @@ def main():
     ap.add_argument('--host-results', action='append', default=[])
     ap.add_argument('--compare', action='store_true',
                     help='one table per arch, upstream and ours side by side')
+    ap.add_argument('--our-symbols', action='append', default=[],
+                    help='file of function names defined by our files (nm)')
     ap.add_argument('runs', nargs='*')
     args = ap.parse_args()
 
@@ -316,12 +365,17 @@ def main():
                     parts = line.rstrip('\n').split('\t')
                     if len(parts) >= 5:
                         rows.append(Row(*parts[:5], parts[5] if len(parts) > 5 else ''))
+    our_symbols = set()
+    for path in args.our_symbols:
+        if os.path.exists(path):
+            with open(path) as f:
+                our_symbols.update(l.strip() for l in f if l.strip())
     for run in args.runs:
         arch, flavor, path = run.split(':', 2)
-        rows += parse_console(arch, flavor, path, args.kunit_tool)
+        rows += parse_console(arch, flavor, path, args.kunit_tool, our_symbols)
 
     xfail = load_xfail(args.xfail)
-    counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'XFAIL': 0, 'XPASS': 0}
+    counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'XFAIL': 0, 'XPASS': 0, 'INFO': 0}
     groups = {}
     for row in rows:
         reason = match_xfail(row, xfail)
@@ -347,6 +401,8 @@ def main():
     print()
     if counts['XFAIL']:
         print(f"{counts['XFAIL']} expected failures (listed in {os.path.relpath(args.xfail)})")
+    if counts['INFO']:
+        print(f"{counts['INFO']} KCSAN reports outside our code (INFO rows, not counted)")
     if counts['XPASS']:
         print(f"{counts['XPASS']} expected failures now pass (counted as failed): update the list")
     failed = counts['FAIL'] + counts['XPASS']

@@ -3,12 +3,19 @@
 # each architecture, boot each under QEMU running the suites, and report.
 #
 # Environment: HWBP_ARCHES="x86_64 arm64 ppc64le"   UPSTREAM=1 for pristine
+#   DEBUG=1  every kernel is the kasan variant (KASAN, UBSAN, KFENCE, ...)
+#   RACE=1   every kernel is the kcsan variant
+#   In a plain run, x86_64 boots its kasan kernel (HWBP_KASAN_X86=0: plain).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ARCHES=${HWBP_ARCHES:-x86_64 arm64 ppc64le}
 FLAVOR=ours
 [ "${UPSTREAM:-0}" = 1 ] && FLAVOR=upstream
+VARIANT=
+[ "${DEBUG:-0}" = 1 ] && VARIANT=kasan
+[ "${RACE:-0}" = 1 ] && VARIANT=kcsan
+[ "${DEBUG:-0}" = 1 ] && [ "${RACE:-0}" = 1 ] && die "DEBUG=1 and RACE=1 cannot be combined (KASAN excludes KCSAN)"
 start=$(date +%s)
 # What the POWER8 boot runs (a guest init hwbp.only pattern on "suite test").
 POWER8_SUITES='^(guest|kselftest:breakpoints|kselftest:powerpc/ptrace|perf-test|samples|ftracetest)[[:space:]]'
@@ -33,12 +40,31 @@ python3 "$HARNESS/originality.py" --tsv "$host_tsv" --see "$orig" >>"$orig" 2>&1
 	note "originality check failed: shared runs listed in $orig"
 note "[$(elapsed)] host-side checks done"
 
+# Functions defined by our files in the kernels just built: report.py
+# fails a KCSAN report only when one of them is in its stacks.
+our_symbols=$res/our-symbols.txt
+: >"$our_symbols"
+collect_our_symbols() {
+	local kout=$1 f
+	for f in $(cd "$TOP" && git ls-files -- arch include kernel | grep '\.c$'); do
+		[ -f "$kout/${f%.c}.o" ] &&
+			"${CROSS}nm" --defined-only "$kout/${f%.c}.o" | awk '$2 ~ /^[tT]$/ { print $3 }'
+	done | sort -u >>"$our_symbols"
+}
+
 runs=()
 for a in $ARCHES; do
 	arch_setup "$a"
-	row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$a" "$FLAVOR" "$@" >>"$host_tsv"; }
+	# Memory safety on every change: in a plain run, x86_64's kernel is
+	# the kasan variant (a second x86_64 kernel does not fit the time
+	# budget). HWBP_KASAN_X86=0 gives the plain x86_64 kernel instead.
+	v=$VARIANT
+	[ -z "$v" ] && [ "$a" = x86_64 ] && [ "${HWBP_KASAN_X86:-1}" = 1 ] && v=kasan
+	export HWBP_KVARIANT=$v
+	label=$a${v:+/$v}
+	row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$FLAVOR" "$@" >>"$host_tsv"; }
 	if ! "$HARNESS/build-kernel.sh" "$a" "$FLAVOR"; then
-		row build kernel FAIL "see $LOGS/build-kernel-$a-$FLAVOR.log"
+		row build kernel FAIL "see $LOGS/build-kernel-$a-$FLAVOR${v:+-$v}.log"
 		break
 	fi
 	# Style gates on our code: checkpatch --strict, W=1 and sparse.
@@ -47,25 +73,28 @@ for a in $ARCHES; do
 		row build userspace FAIL "see $LOGS/build-user-$a.log"
 		break
 	fi
-	note "[$(elapsed)] $a/$FLAVOR built; booting"
-	log=$res/console-$a.log
+	note "[$(elapsed)] $label/$FLAVOR built; booting"
+	(flavor_setup "$FLAVOR"; collect_our_symbols "$KOUT")
+	log=$res/console-$a${v:+-$v}.log
 	"$HARNESS/boot.sh" "$a" "$FLAVOR" test "$log"
-	cp "$log" "$LOGS/console-$a-$FLAVOR-test.log"
-	runs+=("$a:$FLAVOR:$log")
-	note "[$(elapsed)] $a/$FLAVOR finished"
+	cp "$log" "$LOGS/$(basename "$log" .log)-$FLAVOR-test.log"
+	runs+=("$label:$FLAVOR:$log")
+	note "[$(elapsed)] $label/$FLAVOR finished"
 	# POWER8 has one DAWR where POWER10 has two: the breakpoint suites
 	# again, on the same kernel.  Its rows are labelled ppc64le/power8.
-	if [ "$a" = ppc64le ]; then
-		log=$res/console-$a-power8.log
+	# KASAN on 64-bit Book3S needs the radix MMU, which POWER8 lacks.
+	if [ "$a" = ppc64le ] && [ "$VARIANT" != kasan ]; then
+		log=$res/console-$a-power8${VARIANT:+-$VARIANT}.log
 		HWBP_PPC_CPU=power8 HWBP_GUEST_ARGS="hwbp.only=$POWER8_SUITES" \
 			"$HARNESS/boot.sh" "$a" "$FLAVOR" test "$log"
-		cp "$log" "$LOGS/console-$a-power8-$FLAVOR-test.log"
-		runs+=("$a/power8:$FLAVOR:$log")
-		note "[$(elapsed)] $a/power8/$FLAVOR finished"
+		cp "$log" "$LOGS/$(basename "$log" .log)-$FLAVOR-test.log"
+		runs+=("$a/power8${VARIANT:+/$VARIANT}:$FLAVOR:$log")
+		note "[$(elapsed)] $a/power8${VARIANT:+/$VARIANT}/$FLAVOR finished"
 	fi
 done
 
-note "wall time $(elapsed) for: $ARCHES ($FLAVOR)"
+note "wall time $(elapsed) for: $ARCHES ($FLAVOR${VARIANT:+, $VARIANT kernels})"
 # The report ends with the 'N passed, N failed, N skipped' line: keep it last.
 python3 "$HARNESS/report.py" --kunit-tool "$PRISTINE/tools/testing/kunit/kunit.py" \
+	--our-symbols "$our_symbols" \
 	--xfail "$HARNESS/expected-failures" --host-results "$host_tsv" "${runs[@]}"

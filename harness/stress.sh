@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make stress: the long reliability runs, on the kasan kernels (KASAN,
+# UBSAN, KFENCE, lockdep, debug objects): hwbp_fuzz for 10^6 operations
+# with CPU hotplug, 1000 hotplug cycles and 20 suspend cycles of
+# hwbp_soak. Ends with the report's 'N passed, N failed' line.
+#
+# Environment: HWBP_ARCHES (default "x86_64 arm64"), UPSTREAM=1,
+#   HWBP_FUZZ_OPS (default 1000000), HWBP_FUZZ_SEED (default: the time)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ARCHES=${HWBP_ARCHES:-x86_64 arm64}
+FLAVOR=ours
+[ "${UPSTREAM:-0}" = 1 ] && FLAVOR=upstream
+export HWBP_KVARIANT=kasan
+start=$(date +%s)
+
+"$HARNESS/setup.sh" || die "setup failed"
+res=$BUILD/results/stress-$FLAVOR
+rm -rf "$res"
+mkdir -p "$res"
+runs=()
+for a in $ARCHES; do
+	"$HARNESS/build-kernel.sh" "$a" "$FLAVOR" || die "kernel build failed"
+	"$HARNESS/build-user.sh" "$a" || die "userspace build failed"
+	log=$res/console-$a-kasan.log
+	args="hwbp.fuzz_ops=${HWBP_FUZZ_OPS:-1000000}"
+	[ -n "${HWBP_FUZZ_SEED:-}" ] && args+=" hwbp.fuzz_seed=$HWBP_FUZZ_SEED"
+	HWBP_TIMEOUT=${HWBP_TIMEOUT:-23000} HWBP_GUEST_ARGS="$args" \
+		"$HARNESS/boot.sh" "$a" "$FLAVOR" stress "$log"
+	runs+=("$a/kasan:$FLAVOR:$log")
+	note "[$(( $(date +%s) - start ))s] $a stress finished"
+done
+python3 "$HARNESS/report.py" --kunit-tool "$PRISTINE/tools/testing/kunit/kunit.py" \
+	--xfail "$HARNESS/expected-failures" "${runs[@]}"
