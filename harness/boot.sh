@@ -41,6 +41,9 @@ interactive=0
 # A soft lockup (a breakpoint that fires forever) panics, and a panic
 # reboots, which ends QEMU: the guest stops at once instead of at the timeout.
 append="panic=-1 softlockup_panic=1 hwbp.mode=$mode hwbp.cpus=$CPUS hwbp.interactive=$interactive"
+# A seed for the guest's randomised tests, from the host's clock: guest
+# clocks under -icount start at zero, and every run would draw the same.
+append+=" hwbp.seed=${HWBP_SEED:-$(date +%s)}"
 # Debug knobs passed through to the guest's init (see harness/guest/init).
 append+=" ${HWBP_GUEST_ARGS:-}"
 case "$HARCH" in
