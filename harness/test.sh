@@ -5,7 +5,7 @@
 # Environment: HWBP_ARCHES="x86_64 arm64 ppc64le"   UPSTREAM=1 for pristine
 #   DEBUG=1  every kernel is the kasan variant (KASAN, UBSAN, KFENCE, ...)
 #   RACE=1   every kernel is the kcsan variant
-#   In a plain run, x86_64 boots its kasan kernel (HWBP_KASAN_X86=0: plain).
+#   HWBP_KASAN_X86=1: x86_64 boots its kasan kernel in a plain run.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -55,11 +55,12 @@ collect_our_symbols() {
 runs=()
 for a in $ARCHES; do
 	arch_setup "$a"
-	# Memory safety on every change: in a plain run, x86_64's kernel is
-	# the kasan variant (a second x86_64 kernel does not fit the time
-	# budget). HWBP_KASAN_X86=0 gives the plain x86_64 kernel instead.
+	# HWBP_KASAN_X86=1: x86_64 boots its kasan kernel in a plain run.
+	# Not the default yet: under it perf_events' sigtrap_threads stress
+	# cases outrun their 30 s timeout, and a second x86_64 kernel does not
+	# fit the time budget (see notes/NOTES.md).
 	v=$VARIANT
-	[ -z "$v" ] && [ "$a" = x86_64 ] && [ "${HWBP_KASAN_X86:-1}" = 1 ] && v=kasan
+	[ -z "$v" ] && [ "$a" = x86_64 ] && [ "${HWBP_KASAN_X86:-0}" = 1 ] && v=kasan
 	export HWBP_KVARIANT=$v
 	label=$a${v:+/$v}
 	row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$FLAVOR" "$@" >>"$host_tsv"; }
