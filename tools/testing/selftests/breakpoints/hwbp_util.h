@@ -448,6 +448,28 @@ static inline void hwbp_exec_self_writer(int n)
 	_exit(4);
 }
 
+#if defined(__x86_64__)
+#include <sys/user.h>
+
+/* Write DRn of a stopped tracee: 0 or -errno. */
+static inline int hwbp_poke_dr(pid_t pid, int n, unsigned long val)
+{
+	return ptrace(PTRACE_POKEUSER, pid,
+		      offsetof(struct user, u_debugreg[n]), val) ? -errno : 0;
+}
+
+/* DRn as PEEKUSER shows it; ~0 if PEEKUSER fails (~0 is never valid). */
+static inline unsigned long hwbp_peek_dr(pid_t pid, int n)
+{
+	long val;
+
+	errno = 0;
+	val = ptrace(PTRACE_PEEKUSER, pid,
+		     offsetof(struct user, u_debugreg[n]), 0);
+	return errno ? ~0ul : (unsigned long)val;
+}
+#endif
+
 #if defined(__powerpc__)
 /* What the watchpoint hardware is, from PPC_PTRACE_GETHWDBGINFO. */
 static inline int hwbp_ppc_dbginfo(struct ppc_debug_info *info)

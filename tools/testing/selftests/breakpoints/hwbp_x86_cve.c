@@ -215,23 +215,6 @@ static pid_t start_tracee(void)
 	return pid;
 }
 
-static int poke_dr(pid_t pid, int n, unsigned long val)
-{
-	return ptrace(PTRACE_POKEUSER, pid,
-		      offsetof(struct user, u_debugreg[n]), val) ? -errno : 0;
-}
-
-/* DRn as PEEKUSER shows it; ~0 if PEEKUSER fails (~0 is never valid). */
-static unsigned long peek_dr(pid_t pid, int n)
-{
-	long val;
-
-	errno = 0;
-	val = ptrace(PTRACE_PEEKUSER, pid,
-		     offsetof(struct user, u_debugreg[n]), 0);
-	return errno ? ~0ul : (unsigned long)val;
-}
-
 static long peek_var(pid_t pid, volatile long *var)
 {
 	long val;
@@ -294,8 +277,8 @@ static int run_cmd(pid_t pid, long cmd, struct run *run)
 			return -1;
 		t->si_code = si.si_code;
 		t->ip = regs.rip;
-		t->dr6 = peek_dr(pid, 6);
-		if (poke_dr(pid, 6, 0) || ptrace(PTRACE_CONT, pid, 0, 0))
+		t->dr6 = hwbp_peek_dr(pid, 6);
+		if (hwbp_poke_dr(pid, 6, 0) || ptrace(PTRACE_CONT, pid, 0, 0))
 			return -1;
 	}
 }
@@ -495,31 +478,31 @@ TEST(cve_2018_1000199_dr0_first)
 		pid_t pid = start_tracee();
 
 		ASSERT_LT(0, pid);
-		got = poke_dr(pid, slot, rows[i].addr);
+		got = hwbp_poke_dr(pid, slot, rows[i].addr);
 		EXPECT_EQ(rows[i].want, got) {
 			TH_LOG("DR%d = %s (%#llx): got %s", slot, rows[i].what,
 			       (unsigned long long)rows[i].addr,
 			       hwbp_errname(got));
 		}
-		EXPECT_EQ(want_addr, peek_dr(pid, slot));
+		EXPECT_EQ(want_addr, hwbp_peek_dr(pid, slot));
 
 		for (t = 0; t < HWBP_ARRAY_SIZE(types); t++) {
 			unsigned long dr7 = dr7_slot(slot, types[t].rw,
 						     types[t].len);
 
-			got = poke_dr(pid, 7, dr7);
+			got = hwbp_poke_dr(pid, 7, dr7);
 			EXPECT_EQ(0, got) {
 				TH_LOG("DR7 %#lx after DR%d = %s: got %s", dr7,
 				       slot, rows[i].what, hwbp_errname(got));
 			}
-			EXPECT_EQ(dr7, peek_dr(pid, 7));
-			EXPECT_EQ(want_addr, peek_dr(pid, slot)) {
+			EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
+			EXPECT_EQ(want_addr, hwbp_peek_dr(pid, slot)) {
 				TH_LOG("DR%d after DR7 %#lx", slot, dr7);
 			}
 			RUN_QUIET(pid, CMD_GETPID);
 			EXPECT_EQ(pid, peek_var(pid, &tracee_result));
 		}
-		EXPECT_EQ(0, peek_dr(pid, 6) & DR6_WHY);
+		EXPECT_EQ(0, hwbp_peek_dr(pid, 6) & DR6_WHY);
 		hwbp_reap(pid);
 	}
 	EXPECT_EQ(0, kmsg_bad_lines(_metadata, kmsg));
@@ -581,18 +564,18 @@ static void refuse_kernel_rows(struct __test_metadata *_metadata, pid_t pid,
 	for (i = 0; i < NR_KADDR; i++) {
 		if (!rows[i].want)
 			continue;
-		got = poke_dr(pid, slot, rows[i].addr);
+		got = hwbp_poke_dr(pid, slot, rows[i].addr);
 		EXPECT_EQ(-EINVAL, got) {
 			TH_LOG("DR%d = %s with DR7 %#lx: got %s", slot,
 			       rows[i].what, dr7, hwbp_errname(got));
 		}
-		EXPECT_EQ(old, peek_dr(pid, slot)) {
+		EXPECT_EQ(old, hwbp_peek_dr(pid, slot)) {
 			TH_LOG("DR%d after refusing %s", slot, rows[i].what);
 		}
-		EXPECT_EQ(dr7, peek_dr(pid, 7));
-		got = poke_dr(pid, 7, dr7);
+		EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
+		got = hwbp_poke_dr(pid, 7, dr7);
 		EXPECT_EQ(0, got) TH_LOG("DR7 again: %s", hwbp_errname(got));
-		EXPECT_EQ(old, peek_dr(pid, slot));
+		EXPECT_EQ(old, hwbp_peek_dr(pid, slot));
 	}
 }
 
@@ -604,26 +587,26 @@ TEST_F(dr7_first, kernel_address)
 	int got;
 
 	kaddr_rows(_metadata, rows);
-	got = poke_dr(pid, 7, dr7);
+	got = hwbp_poke_dr(pid, 7, dr7);
 	ASSERT_EQ(0, got) TH_LOG("DR7 %#lx: %s", dr7, hwbp_errname(got));
-	ASSERT_EQ(0, peek_dr(pid, variant->slot));
+	ASSERT_EQ(0, hwbp_peek_dr(pid, variant->slot));
 
 	refuse_kernel_rows(_metadata, pid, variant->slot, dr7, rows, 0);
 	RUN_QUIET(pid, CMD_GETPID);
 	EXPECT_EQ(pid, peek_var(pid, &tracee_result));
 
 	/* The control row moves the breakpoint; the refusals keep it there. */
-	got = poke_dr(pid, variant->slot, rows[NR_KADDR - 1].addr);
+	got = hwbp_poke_dr(pid, variant->slot, rows[NR_KADDR - 1].addr);
 	EXPECT_EQ(0, got) TH_LOG("%s: %s", rows[NR_KADDR - 1].what,
 				 hwbp_errname(got));
-	EXPECT_EQ(rows[NR_KADDR - 1].addr, peek_dr(pid, variant->slot));
+	EXPECT_EQ(rows[NR_KADDR - 1].addr, hwbp_peek_dr(pid, variant->slot));
 	refuse_kernel_rows(_metadata, pid, variant->slot, dr7, rows,
 			   rows[NR_KADDR - 1].addr);
 	RUN_QUIET(pid, CMD_GETPID);
 	EXPECT_EQ(pid, peek_var(pid, &tracee_result));
 
-	EXPECT_EQ(0, peek_dr(pid, 6) & DR6_WHY);
-	EXPECT_EQ(dr7, peek_dr(pid, 7));
+	EXPECT_EQ(0, hwbp_peek_dr(pid, 6) & DR6_WHY);
+	EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
 	EXPECT_EQ(0, kmsg_bad_lines(_metadata, self->kmsg));
 	self->kmsg = -1;
 }
@@ -647,20 +630,20 @@ TEST(cve_2018_1000199_keeps_user_bp)
 	ASSERT_LT(0, pid);
 	kmsg = kmsg_open();
 
-	ASSERT_EQ(0, poke_dr(pid, 0, (uintptr_t)&cve_var));
-	ASSERT_EQ(0, poke_dr(pid, 7, dr7));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 0, (uintptr_t)&cve_var));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 7, dr7));
 	/* The baseline: the breakpoint works. */
 	RUN(pid, CMD_WRITE, &run);
 	ASSERT_EQ(1, run.ntraps) TH_LOG("the W len 8 breakpoint never hit");
 
 	for (n = 0; n < 4; n++) {
-		got = poke_dr(pid, n, rows[0].addr);
+		got = hwbp_poke_dr(pid, n, rows[0].addr);
 		EXPECT_EQ(-EINVAL, got) TH_LOG("DR%d: %s", n, hwbp_errname(got));
 	}
-	EXPECT_EQ((uintptr_t)&cve_var, peek_dr(pid, 0));
+	EXPECT_EQ((uintptr_t)&cve_var, hwbp_peek_dr(pid, 0));
 	for (n = 1; n < 4; n++)
-		EXPECT_EQ(0, peek_dr(pid, n)) TH_LOG("DR%d", n);
-	EXPECT_EQ(dr7, peek_dr(pid, 7));
+		EXPECT_EQ(0, hwbp_peek_dr(pid, n)) TH_LOG("DR%d", n);
+	EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
 	RUN_HIT(pid, CMD_WRITE, 0);
 	RUN_QUIET(pid, CMD_GETPID);
 
@@ -671,26 +654,26 @@ TEST(cve_2018_1000199_keeps_user_bp)
 	 * to W len 8. RW would trap the read; len 4 would miss byte 7.
 	 */
 	bad = dr7_slot(0, DR_RW_READ, DR_LEN_4) | dr7_slot(1, DR_RW_IO, DR_LEN_1);
-	got = poke_dr(pid, 7, bad);
+	got = hwbp_poke_dr(pid, 7, bad);
 	EXPECT_EQ(-EINVAL, got) TH_LOG("DR7 %#lx: %s", bad, hwbp_errname(got));
-	EXPECT_EQ(dr7, peek_dr(pid, 7));
-	EXPECT_EQ((uintptr_t)&cve_var, peek_dr(pid, 0));
+	EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
+	EXPECT_EQ((uintptr_t)&cve_var, hwbp_peek_dr(pid, 0));
 	RUN_QUIET(pid, CMD_READ);
 	RUN_HIT(pid, CMD_WRITE_LAST, 0);
 
 	/* An execute breakpoint in DR1 beside it, then DR1 = kernel code. */
 	dr7_x = dr7 | dr7_slot(1, DR_RW_EXECUTE, DR_LEN_1);
-	ASSERT_EQ(0, poke_dr(pid, 1, (uintptr_t)x_target));
-	ASSERT_EQ(0, poke_dr(pid, 7, dr7_x));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 1, (uintptr_t)x_target));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 7, dr7_x));
 	RUN_HIT(pid, CMD_CALL, 1);
-	got = poke_dr(pid, 1, rows[0].addr);
+	got = hwbp_poke_dr(pid, 1, rows[0].addr);
 	EXPECT_EQ(-EINVAL, got) TH_LOG("DR1 = %s: %s", rows[0].what,
 				       hwbp_errname(got));
-	EXPECT_EQ((uintptr_t)x_target, peek_dr(pid, 1));
+	EXPECT_EQ((uintptr_t)x_target, hwbp_peek_dr(pid, 1));
 	RUN_QUIET(pid, CMD_GETPID);
 	RUN_HIT(pid, CMD_CALL, 1);
 	RUN_HIT(pid, CMD_WRITE, 0);
-	EXPECT_EQ(dr7_x, peek_dr(pid, 7));
+	EXPECT_EQ(dr7_x, hwbp_peek_dr(pid, 7));
 
 	hwbp_reap(pid);
 	EXPECT_EQ(0, kmsg_bad_lines(_metadata, kmsg));
@@ -818,8 +801,8 @@ TEST_F(movss, deferred_db)
 	bool deferred;
 	int i = 0;
 
-	ASSERT_EQ(0, poke_dr(pid, 0, (uintptr_t)&ss_slot));
-	ASSERT_EQ(0, poke_dr(pid, 7, dr7));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 0, (uintptr_t)&ss_slot));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 7, dr7));
 
 	/* The watchpoint works for a plain load. */
 	RUN_HIT(pid, CMD_READ_SEL, 0);
@@ -865,9 +848,9 @@ TEST_F(movss, deferred_db)
 		EXPECT_EQ(pid, peek_var(pid, &tracee_result));
 	}
 	EXPECT_EQ(read_ss(), peek_var(pid, &tracee_ss));
-	EXPECT_EQ(0, peek_dr(pid, 6) & DR6_WHY);
-	EXPECT_EQ(dr7, peek_dr(pid, 7));
-	EXPECT_EQ((uintptr_t)&ss_slot, peek_dr(pid, 0));
+	EXPECT_EQ(0, hwbp_peek_dr(pid, 6) & DR6_WHY);
+	EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
+	EXPECT_EQ((uintptr_t)&ss_slot, hwbp_peek_dr(pid, 0));
 
 	/* Nothing is broken: the watchpoint still hits, the tracee exits. */
 	RUN_HIT(pid, CMD_READ_SEL, 0);
@@ -939,17 +922,17 @@ TEST_F(addr_after_dr7, takes_effect)
 	struct run run;
 	int got;
 
-	got = poke_dr(pid, 7, dr7);
+	got = hwbp_poke_dr(pid, 7, dr7);
 	ASSERT_EQ(0, got) TH_LOG("DR7 %#lx: %s", dr7, hwbp_errname(got));
-	EXPECT_EQ(0, peek_dr(pid, variant->slot));
-	EXPECT_EQ(dr7, peek_dr(pid, 7));
+	EXPECT_EQ(0, hwbp_peek_dr(pid, variant->slot));
+	EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
 	/* Watching address 0: nothing here touches it. */
 	RUN_QUIET(pid, variant->hit_cmd);
 
-	got = poke_dr(pid, variant->slot, addr);
+	got = hwbp_poke_dr(pid, variant->slot, addr);
 	ASSERT_EQ(0, got) TH_LOG("DR%d: %s", variant->slot, hwbp_errname(got));
-	EXPECT_EQ(addr, peek_dr(pid, variant->slot));
-	EXPECT_EQ(dr7, peek_dr(pid, 7));
+	EXPECT_EQ(addr, hwbp_peek_dr(pid, variant->slot));
+	EXPECT_EQ(dr7, hwbp_peek_dr(pid, 7));
 	RUN(pid, variant->hit_cmd, &run);
 	ASSERT_EQ(1, run.ntraps) TH_LOG("the address written after DR7 is ignored");
 	EXPECT_EQ(TRAP_HWBKPT, run.trap[0].si_code);
@@ -961,14 +944,14 @@ TEST_F(addr_after_dr7, takes_effect)
 	RUN_QUIET(pid, variant->quiet_cmd);
 
 	/* Disabled, moved back to 0, enabled: the old address is gone. */
-	ASSERT_EQ(0, poke_dr(pid, 7, 0));
-	ASSERT_EQ(0, poke_dr(pid, variant->slot, 0));
-	EXPECT_EQ(0, peek_dr(pid, variant->slot));
-	ASSERT_EQ(0, poke_dr(pid, 7, dr7));
-	EXPECT_EQ(0, peek_dr(pid, variant->slot));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 7, 0));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, variant->slot, 0));
+	EXPECT_EQ(0, hwbp_peek_dr(pid, variant->slot));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, 7, dr7));
+	EXPECT_EQ(0, hwbp_peek_dr(pid, variant->slot));
 	RUN_QUIET(pid, variant->hit_cmd);
 	/* And back to the address while enabled. */
-	ASSERT_EQ(0, poke_dr(pid, variant->slot, addr));
+	ASSERT_EQ(0, hwbp_poke_dr(pid, variant->slot, addr));
 	RUN_HIT(pid, variant->hit_cmd, variant->slot);
 }
 

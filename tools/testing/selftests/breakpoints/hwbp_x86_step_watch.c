@@ -229,23 +229,6 @@ static unsigned long dr7_watch0(uint32_t type, uint64_t len)
 	       ((unsigned long)(rw | len_bits) << DR_CONTROL_SHIFT);
 }
 
-static int poke_dr(pid_t pid, int n, unsigned long val)
-{
-	return ptrace(PTRACE_POKEUSER, pid,
-		      offsetof(struct user, u_debugreg[n]), val) ? -errno : 0;
-}
-
-/* DRn as PEEKUSER shows it; ~0 if PEEKUSER fails (~0 is never valid). */
-static unsigned long peek_dr(pid_t pid, int n)
-{
-	long val;
-
-	errno = 0;
-	val = ptrace(PTRACE_PEEKUSER, pid,
-		     offsetof(struct user, u_debugreg[n]), 0);
-	return errno ? ~0ul : (unsigned long)val;
-}
-
 /* The reason bits of a DR6 value, by name: "B0 BS", or "none". */
 static const char *dr6_str(unsigned long dr6, char *buf, size_t size)
 {
@@ -760,19 +743,19 @@ TEST_F_TIMEOUT(step_watch, step_over, 60)
 	}
 	ASSERT_EQ(0, ptrace(PTRACE_GETREGS, self->pid, 0, &regs));
 	ASSERT_EQ(insn + 1, regs.rip);
-	dr6 = peek_dr(self->pid, 6);
+	dr6 = hwbp_peek_dr(self->pid, 6);
 	TH_LOG("int3 stop: rip = store + 1, DR6 %#lx (%s)", dr6,
 	       dr6_str(dr6, bits, sizeof(bits)));
 
 	/* 3. Arm the watchpoint, as gdb inserts it before resuming. */
 	if (mode_dr(variant->mode)) {
 		dr7 = dr7_watch0(variant->type, variant->len);
-		ASSERT_EQ(0, poke_dr(self->pid, 7, 0));
-		ASSERT_EQ(0, poke_dr(self->pid, 0,
+		ASSERT_EQ(0, hwbp_poke_dr(self->pid, 7, 0));
+		ASSERT_EQ(0, hwbp_poke_dr(self->pid, 0,
 				     (unsigned long)&hwbp_sw_var));
-		ASSERT_EQ(0, poke_dr(self->pid, 7, dr7));
-		EXPECT_EQ(dr7, peek_dr(self->pid, 7));
-		EXPECT_EQ((unsigned long)&hwbp_sw_var, peek_dr(self->pid, 0));
+		ASSERT_EQ(0, hwbp_poke_dr(self->pid, 7, dr7));
+		EXPECT_EQ(dr7, hwbp_peek_dr(self->pid, 7));
+		EXPECT_EQ((unsigned long)&hwbp_sw_var, hwbp_peek_dr(self->pid, 0));
 	} else if (mode_perf(variant->mode)) {
 		struct perf_event_attr attr;
 
@@ -786,7 +769,7 @@ TEST_F_TIMEOUT(step_watch, step_over, 60)
 			       hwbp_errname(self->perf_fd));
 		}
 	}
-	ASSERT_EQ(0, poke_dr(self->pid, 6, 0));
+	ASSERT_EQ(0, hwbp_poke_dr(self->pid, 6, 0));
 
 	/* 4. Step over the breakpoint in place: original byte, RIP back. */
 	ASSERT_EQ(0, ptrace(PTRACE_POKETEXT, self->pid, insn, orig));
@@ -802,7 +785,7 @@ TEST_F_TIMEOUT(step_watch, step_over, 60)
 			TH_LOG("tracee %s", status_str(status, buf,
 							sizeof(buf)));
 			if (WIFSTOPPED(status)) {
-				dr6 = peek_dr(self->pid, 6);
+				dr6 = hwbp_peek_dr(self->pid, 6);
 				TH_LOG("unexpected stop, DR6 %#lx (%s)", dr6,
 				       dr6_str(dr6, bits, sizeof(bits)));
 			}
@@ -827,7 +810,7 @@ TEST_F_TIMEOUT(step_watch, step_over, 60)
 	}
 	ASSERT_EQ(0, ptrace(PTRACE_GETSIGINFO, self->pid, 0, &si));
 	ASSERT_EQ(0, ptrace(PTRACE_GETREGS, self->pid, 0, &regs));
-	dr6 = peek_dr(self->pid, 6);
+	dr6 = hwbp_peek_dr(self->pid, 6);
 	errno = 0;
 	var = ptrace(PTRACE_PEEKDATA, self->pid, &hwbp_sw_var, 0);
 	ASSERT_EQ(0, errno);
@@ -885,7 +868,7 @@ TEST_F_TIMEOUT(step_watch, step_over, 60)
 	 */
 	ASSERT_EQ(0, ptrace(PTRACE_POKETEXT, self->pid, insn,
 			    (orig & ~0xffl) | INT3));
-	ASSERT_EQ(0, poke_dr(self->pid, 6, 0));
+	ASSERT_EQ(0, hwbp_poke_dr(self->pid, 6, 0));
 	ASSERT_EQ(0, ptrace(PTRACE_CONT, self->pid, 0, 0));
 	WAIT_EVENT("the final PTRACE_CONT", &status);
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
@@ -893,7 +876,7 @@ TEST_F_TIMEOUT(step_watch, step_over, 60)
 		       status_str(status, buf, sizeof(buf)));
 		if (WIFSTOPPED(status)) {
 			ptrace(PTRACE_GETREGS, self->pid, 0, &regs);
-			dr6 = peek_dr(self->pid, 6);
+			dr6 = hwbp_peek_dr(self->pid, 6);
 			TH_LOG("extra stop at store%+ld, DR6 %#lx (%s)",
 			       (long)(regs.rip - insn), dr6,
 			       dr6_str(dr6, bits, sizeof(bits)));
