@@ -115,7 +115,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* lib.mk defines it; a bare gcc does not */
 #endif
-#include <glob.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -290,26 +289,6 @@ static void store_scrubbed(volatile long *var, volatile long *scrub,
 		hwbp_store_long(var, (long)i);
 		hwbp_store_long(scrub, (long)i);
 	}
-}
-
-static bool file_has_word(const char *path, const char *word)
-{
-	char buf[256], *tok, *save;
-	int fd, n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	for (tok = strtok_r(buf, "\n []", &save); tok;
-	     tok = strtok_r(NULL, "\n []", &save))
-		if (!strcmp(tok, word))
-			return true;
-	return false;
 }
 
 /*
@@ -1080,32 +1059,6 @@ TEST_F_TIMEOUT(soak, hotplug_soak, SOAK_TIMEOUT)
 
 /* --- suspend_soak --------------------------------------------------------- */
 
-/* Why this machine cannot suspend to @state and wake itself, or NULL. */
-static const char *cannot_suspend(const char *state)
-{
-	static char why[128];
-	glob_t g;
-	int fd;
-
-	if (!file_has_word("/sys/power/state", state)) {
-		snprintf(why, sizeof(why), "no \"%s\" in /sys/power/state",
-			 state);
-		return why;
-	}
-	if (glob("/sys/class/rtc/rtc*/alarmtimer.*", GLOB_NOSORT, NULL, &g))
-		return "no RTC serves alarm timers: a suspended machine could never wake up";
-	globfree(&g);
-	fd = timerfd_create(CLOCK_BOOTTIME_ALARM, TFD_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, sizeof(why),
-			 "timerfd_create(CLOCK_BOOTTIME_ALARM): %s",
-			 strerror(errno));
-		return why;
-	}
-	close(fd);
-	return NULL;
-}
-
 /*
  * Suspend-to-idle leaves every CPU online; any other sleep state takes
  * all CPUs but the boot CPU offline (kernel/power/suspend.c).
@@ -1185,7 +1138,7 @@ TEST_F_TIMEOUT(soak, suspend_soak, SOAK_TIMEOUT)
 
 	if (!state || !*state)
 		state = "mem";
-	why = cannot_suspend(state);
+	why = hwbp_cannot_sleep(state);
 	if (why)
 		SKIP(return, "%s", why);
 	keeps = sleep_keeps_cpus(state);

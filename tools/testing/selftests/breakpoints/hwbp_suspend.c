@@ -22,7 +22,6 @@
  * that serves alarm timers (QEMU's pseries has none: a suspended guest
  * would sleep forever).
  */
-#include <glob.h>
 #include <sys/timerfd.h>
 
 #include "../kselftest_harness.h"
@@ -37,49 +36,12 @@
 static volatile long sus_var __aligned(64);
 
 /* Whether @word is one of the words of the file at @path. */
-static bool file_has_word(const char *path, const char *word)
-{
-	char buf[256], *tok, *save;
-	int fd, n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	for (tok = strtok_r(buf, "\n []", &save); tok;
-	     tok = strtok_r(NULL, "\n []", &save))
-		if (!strcmp(tok, word))
-			return true;
-	return false;
-}
-
 /* Why this machine cannot suspend and wake up by itself, or NULL. */
 static const char *cannot_suspend(void)
 {
-	static char why[128];
-	glob_t g;
-	int fd;
-
 	if (geteuid())
 		return "suspend to RAM needs root";
-	if (!file_has_word("/sys/power/state", "mem"))
-		return "no \"mem\" in /sys/power/state";
-	if (glob("/sys/class/rtc/rtc*/alarmtimer.*", GLOB_NOSORT, NULL, &g))
-		return "no RTC serves alarm timers: a suspended machine could never wake up";
-	globfree(&g);
-	fd = timerfd_create(CLOCK_BOOTTIME_ALARM, TFD_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, sizeof(why),
-			 "timerfd_create(CLOCK_BOOTTIME_ALARM): %s",
-			 strerror(errno));
-		return why;
-	}
-	close(fd);
-	return NULL;
+	return hwbp_cannot_sleep("mem");
 }
 
 /*

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -446,6 +448,57 @@ static inline void hwbp_exec_self_writer(int n)
 	snprintf(num, sizeof(num), "%d", n);
 	execv("/proc/self/exe", args);
 	_exit(4);
+}
+
+/* Whether a /sys file's words ("[a] b c") include @word. */
+static inline bool hwbp_file_has_word(const char *path, const char *word)
+{
+	char buf[256], *tok, *save;
+	int fd, n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (tok = strtok_r(buf, "\n []", &save); tok;
+	     tok = strtok_r(NULL, "\n []", &save))
+		if (!strcmp(tok, word))
+			return true;
+	return false;
+}
+
+/*
+ * Why this machine cannot sleep in @state ("mem", "freeze") and wake
+ * itself through an RTC alarm, or NULL. Without such an alarm a
+ * suspended guest would never resume.
+ */
+static inline const char *hwbp_cannot_sleep(const char *state)
+{
+	static char why[128];
+	glob_t g;
+	int fd;
+
+	if (!hwbp_file_has_word("/sys/power/state", state)) {
+		snprintf(why, sizeof(why), "no \"%s\" in /sys/power/state",
+			 state);
+		return why;
+	}
+	if (glob("/sys/class/rtc/rtc*/alarmtimer.*", GLOB_NOSORT, NULL, &g))
+		return "no RTC serves alarm timers: a suspended machine could never wake up";
+	globfree(&g);
+	fd = timerfd_create(CLOCK_BOOTTIME_ALARM, TFD_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, sizeof(why),
+			 "timerfd_create(CLOCK_BOOTTIME_ALARM): %s",
+			 strerror(errno));
+		return why;
+	}
+	close(fd);
+	return NULL;
 }
 
 #if defined(__x86_64__)
