@@ -524,9 +524,11 @@ static struct tracer_stat ksym_profile = {
 	.name		= "ksym_profile",
 	.stat_start	= ksym_profile_start,
 	.stat_next	= ksym_profile_next,
+	/* Sorted by hit count, the busiest first. */
 	.stat_cmp	= ksym_profile_cmp,
 	.stat_headers	= ksym_profile_headers,
 	.stat_show	= ksym_profile_show,
+	/* Rows are copies, so that entries can go while a reader holds one. */
 	.stat_release	= ksym_profile_release,
 };
 

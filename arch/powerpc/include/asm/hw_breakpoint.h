@@ -52,19 +52,17 @@ struct arch_hw_breakpoint {
 #define HW_BRK_TYPE_KERNEL		0x10
 #define HW_BRK_TYPE_HYP			0x20
 
-#define HW_BRK_TYPE_RDWR	(HW_BRK_TYPE_READ | HW_BRK_TYPE_WRITE)
-#define HW_BRK_TYPE_DABR	(HW_BRK_TYPE_RDWR | HW_BRK_TYPE_TRANSLATE)
-#define HW_BRK_TYPE_PRIV_ALL	(HW_BRK_TYPE_USER | HW_BRK_TYPE_KERNEL | \
-				 HW_BRK_TYPE_HYP)
+/* Masks of the bits above, as the ptrace and xmon callers name them. */
+#define HW_BRK_TYPE_PRIV_ALL	(HW_BRK_TYPE_HYP | HW_BRK_TYPE_KERNEL | HW_BRK_TYPE_USER)
+#define HW_BRK_TYPE_RDWR	(HW_BRK_TYPE_WRITE | HW_BRK_TYPE_READ)
+/* The low three DABR bits are the access kinds plus translation. */
+#define HW_BRK_TYPE_DABR	(HW_BRK_TYPE_TRANSLATE | HW_BRK_TYPE_RDWR)
 
+/* arch_hw_breakpoint.flags: a slot kept but not programmed. */
 #define HW_BRK_FLAG_DISABLED	0x1
 
 /* The match granule: a doubleword (a word on the 8xx comparators). */
-#ifdef CONFIG_PPC_8xx
-#define HW_BREAKPOINT_SIZE	0x4
-#else
-#define HW_BREAKPOINT_SIZE	0x8
-#endif
+#define HW_BREAKPOINT_SIZE	(IS_ENABLED(CONFIG_PPC_8xx) ? 0x4 : 0x8)
 
 #define DABR_MAX_LEN	8
 #define DAWR_MAX_LEN	512
