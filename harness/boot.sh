@@ -7,6 +7,7 @@
 #   HWBP_ICOUNT=1   run with -icount shift=0 (guest time = instruction count);
 #                   default on arm64, whose emulated PMUv3 counts instructions
 #                   only under icount (remove_on_exec needs that counter)
+#   HWBP_QEMU_ARGS  more QEMU options (split on spaces), for debugging
 #   HWBP_TIMEOUT=N  seconds before the guest is killed (default 1500)
 #   HWBP_PPC_CPU=power10|power9|power8   the ppc64le CPU (default power10,
 #                   with its second DAWR: cap-dawr1=on)
@@ -70,6 +71,10 @@ qemu+=(-smp "$CPUS" -m 2G -nographic -no-reboot
 icount_default=0
 [ "$HARCH" = arm64 ] && icount_default=1
 [ "${HWBP_ICOUNT:-$icount_default}" = 1 ] && qemu+=(-icount shift=0)
+# Debug knob: more QEMU options, e.g. a monitor socket to look at a stuck
+# vCPU from outside (HWBP_QEMU_ARGS="-monitor unix:/tmp/m.sock,server,nowait").
+# shellcheck disable=SC2206
+[ -n "${HWBP_QEMU_ARGS:-}" ] && qemu+=(${HWBP_QEMU_ARGS})
 
 limit=${HWBP_TIMEOUT:-1500}
 note "booting $HARCH/$FLAVOR${KVARIANT:+/$KVARIANT} ($mode), console: $console_log"
@@ -77,9 +82,34 @@ if [ "$interactive" = 1 ]; then
 	"${qemu[@]}" 2>&1 | tee "$console_log"
 	exit 0
 fi
+# A guest that announces "@@@ MAY-WEDGE N" before a test that can stop it
+# (see harness/guest/init) is killed when that test has not ended N seconds
+# later; report.py fails the test and knows why the guest stopped.
+watch_wedge() {
+	local qemu_pid=$1 n t
+	while kill -0 "$qemu_pid" 2>/dev/null; do
+		n=$(sed -n 's/^@@@ MAY-WEDGE \([0-9]*\).*/\1/p' "$console_log" | tail -n 1)
+		if [ -n "$n" ]; then
+			for ((t = 0; t < n; t++)); do
+				sed -n '/^@@@ MAY-WEDGE/,$p' "$console_log" | grep -q '^@@@ END ' && return
+				sleep 1
+			done
+			note "guest $HARCH/$FLAVOR wedged as announced: killed after ${n}s"
+			kill "$qemu_pid"
+			return
+		fi
+		sleep 2
+	done
+}
 set +e
-timeout --kill-after=10 "$limit" "${qemu[@]}" </dev/null >"$console_log" 2>&1
+timeout --kill-after=10 "$limit" "${qemu[@]}" </dev/null >"$console_log" 2>&1 &
+qemu_pid=$!
+watch_wedge "$qemu_pid" &
+watcher=$!
+wait "$qemu_pid"
 rc=$?
+kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null
 set -e
 [ "$mode" = run ] && cat "$console_log"
 if [ $rc = 124 ] || [ $rc = 137 ]; then

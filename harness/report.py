@@ -189,6 +189,7 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
     context = 'boot'        # what ran when a kernel message was logged
     in_klog = False
     began = done = False
+    may_wedge = False       # the running test was announced as able to stop the guest
     splats = {}             # context -> kernel lines, deduplicated
 
     for line in lines:
@@ -199,6 +200,8 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
                 began = True
             elif tag == 'GUEST-DONE':
                 done = True
+            elif tag == 'MAY-WEDGE':
+                may_wedge = True
             elif tag == 'BEGIN' and len(words) >= 4:
                 current = (words[2], words[3], [])
                 context = f'{words[2]} {words[3]}'
@@ -220,6 +223,7 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
                 else:
                     rows.append(kselftest_row(arch, flavor, suite, test, out, rc))
                 current = None
+                may_wedge = False
             elif tag == 'KLOG':
                 in_klog = True
                 context = ' '.join(words[2:])
@@ -257,7 +261,14 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
         more = f' (+{len(found) - 1} more)' if len(found) > 1 else ''
         rows.append(Row(arch, flavor, 'kernel-health', ctx.replace(' ', ':'), 'FAIL',
                         found[0][:150] + more))
-    if current is not None:
+    if current is not None and may_wedge:
+        # Announced (@@@ MAY-WEDGE) and killed by boot.sh: the test failed,
+        # everything else ran. Its kernel messages were never collected, so
+        # there is no whole-log row.
+        rows.append(Row(arch, flavor, current[0], current[1], 'FAIL',
+                        'the guest stopped during this test (announced as able to wedge it) '
+                        'and was killed'))
+    elif current is not None:
         rows.append(Row(arch, flavor, current[0], current[1], 'FAIL',
                         'guest stopped while this test ran'))
     elif not began:
