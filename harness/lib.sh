@@ -87,3 +87,14 @@ flavor_setup() {
 	SRC=$BUILD/src-$FLAVOR
 	KOUT=$BUILD/$HARCH/kernel-$FLAVOR${KVARIANT:+-$KVARIANT}
 }
+
+# The functions (text symbols) that our files define in the kernel built in
+# KOUT, one a line: report.py fails a KCSAN or kmemleak report only when
+# one of them is in its stacks. Needs arch_setup (CROSS).
+collect_our_symbols() {
+	local kout=$1 f
+	for f in $(cd "$TOP" && git ls-files -- arch include kernel | grep '\.c$'); do
+		[ -f "$kout/${f%.c}.o" ] &&
+			"${CROSS}nm" --defined-only "$kout/${f%.c}.o" | awk '$2 ~ /^[tT]$/ { print $3 }'
+	done | sort -u
+}

@@ -10,6 +10,9 @@ Results come from each suite's own output:
   - kernel health: every kernel log line is scanned for splats; a KCSAN
     report fails the run only when a function of ours is in its stacks
     (--our-symbols), others are listed as INFO rows and not counted
+  - kmemleak (kasan kernels): the unreferenced objects of the final scan;
+    one allocated with a function of ours in its backtrace fails the row,
+    others are one INFO row
 
 usage: report.py --kunit-tool PATH --xfail FILE [--host-results TSV]
                  ARCH:FLAVOR:CONSOLE_LOG...
@@ -175,6 +178,55 @@ def kcsan_row(arch, flavor, context, title, frames, our_symbols):
                f'KCSAN: {title}')
 
 
+# kmemleak's report: "unreferenced object 0x... (size N):", then
+# '  comm "NAME", pid ...', then the backtrace, one "    [<addr>] fn+0x.." or
+# "    fn+0x.." a line.
+KMEMLEAK_OBJ_RE = re.compile(r'^unreferenced object (0x[0-9a-f]+) \(size (\d+)\)')
+KMEMLEAK_COMM_RE = re.compile(r'^\s+comm "([^"]*)"')
+KMEMLEAK_FRAME_RE = re.compile(r'^\s+(?:\[<[0-9a-f]+>\]\s+)?([A-Za-z_][\w.]*)\+0x')
+
+
+def kmemleak_rows(arch, flavor, lines, our_symbols):
+    """The kmemleak scan row: FAIL when an unreferenced object was
+    allocated with one of our functions in its backtrace; the others are
+    listed as one INFO row."""
+    objects = []            # [comm, size, frames]
+    for l in lines:
+        m = KMEMLEAK_OBJ_RE.match(l)
+        if m:
+            objects.append(['?', int(m.group(2)), []])
+            continue
+        if not objects:
+            continue
+        m = KMEMLEAK_COMM_RE.match(l)
+        if m:
+            objects[-1][0] = m.group(1)
+            continue
+        m = KMEMLEAK_FRAME_RE.match(l)
+        if m:
+            objects[-1][2].append(m.group(1))
+    ours, elsewhere = [], []
+    for comm, size, frames in objects:
+        mine = [f for f in frames if f in our_symbols]
+        (ours if mine else elsewhere).append((comm, size, mine or frames))
+    rows = []
+    if ours:
+        comm, size, mine = ours[0]
+        rows.append(Row(arch, flavor, 'kmemleak', 'scan', 'FAIL',
+                        f'{len(ours)} unreferenced objects allocated by our code '
+                        f'(first: {size} bytes, {", ".join(mine[:2])}, by "{comm}")'))
+    else:
+        rows.append(Row(arch, flavor, 'kmemleak', 'scan', 'PASS',
+                        f'no unreferenced object allocated by our code; {len(elsewhere)} elsewhere'))
+    if elsewhere:
+        sites = sorted({next((f for f in frames if not f.startswith(('kmemleak', '__kmalloc',
+                        'kmalloc', 'kmem_cache', '__kmem', 'slab', '__slab'))), '?')
+                        for _, _, frames in elsewhere})
+        rows.append(Row(arch, flavor, 'kmemleak-elsewhere', 'scan', 'INFO',
+                        f'{len(elsewhere)} objects; allocated in: {", ".join(sites[:6])}'))
+    return rows
+
+
 def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
     rows = []
     kcsan = None            # (context, title, frames) of an open report
@@ -220,6 +272,8 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
                         rows += kunit_rows(arch, flavor, doc, kunit_tool)
                 elif suite == 'perf-test':
                     rows += perf_test_rows(arch, flavor, test, out, rc)
+                elif suite == 'kmemleak':
+                    rows += kmemleak_rows(arch, flavor, out, our_symbols)
                 else:
                     rows.append(kselftest_row(arch, flavor, suite, test, out, rc))
                 current = None
@@ -413,7 +467,7 @@ def main():
     if counts['XFAIL']:
         print(f"{counts['XFAIL']} expected failures (listed in {os.path.relpath(args.xfail)})")
     if counts['INFO']:
-        print(f"{counts['INFO']} KCSAN reports outside our code (INFO rows, not counted)")
+        print(f"{counts['INFO']} KCSAN or kmemleak reports outside our code (INFO rows, not counted)")
     if counts['XPASS']:
         print(f"{counts['XPASS']} expected failures now pass (counted as failed): update the list")
     failed = counts['FAIL'] + counts['XPASS']

@@ -47,16 +47,9 @@ python3 "$HARNESS/originality.py" --tsv "$host_tsv" --see "$orig" >>"$orig" 2>&1
 note "[$(elapsed)] host-side checks done"
 
 # Functions defined by our files in the kernels just built: report.py
-# fails a KCSAN report only when one of them is in its stacks.
+# fails a KCSAN or kmemleak report only when one of them is in its stacks.
 our_symbols=$res/our-symbols.txt
 : >"$our_symbols"
-collect_our_symbols() {
-	local kout=$1 f
-	for f in $(cd "$TOP" && git ls-files -- arch include kernel | grep '\.c$'); do
-		[ -f "$kout/${f%.c}.o" ] &&
-			"${CROSS}nm" --defined-only "$kout/${f%.c}.o" | awk '$2 ~ /^[tT]$/ { print $3 }'
-	done | sort -u >>"$our_symbols"
-}
 
 runs=()
 for a in $ARCHES; do
@@ -81,7 +74,7 @@ for a in $ARCHES; do
 		break
 	fi
 	note "[$(elapsed)] $label/$FLAVOR built; booting"
-	(flavor_setup "$FLAVOR"; collect_our_symbols "$KOUT")
+	(flavor_setup "$FLAVOR"; collect_our_symbols "$KOUT" >>"$our_symbols")
 	log=$res/console-$a${v:+-$v}.log
 	"$HARNESS/boot.sh" "$a" "$FLAVOR" test "$log"
 	cp "$log" "$LOGS/$(basename "$log" .log)-$FLAVOR-test.log"
