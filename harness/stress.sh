@@ -20,9 +20,12 @@ res=$BUILD/results/stress-$FLAVOR
 rm -rf "$res"
 mkdir -p "$res"
 runs=()
+our_symbols=$res/our-symbols.txt
+: >"$our_symbols"
 for a in $ARCHES; do
 	"$HARNESS/build-kernel.sh" "$a" "$FLAVOR" || die "kernel build failed"
 	"$HARNESS/build-user.sh" "$a" || die "userspace build failed"
+	(arch_setup "$a"; flavor_setup "$FLAVOR"; collect_our_symbols "$KOUT" >>"$our_symbols")
 	log=$res/console-$a-kasan.log
 	args="hwbp.fuzz_ops=${HWBP_FUZZ_OPS:-1000000}"
 	[ -n "${HWBP_FUZZ_SEED:-}" ] && args+=" hwbp.fuzz_seed=$HWBP_FUZZ_SEED"
@@ -32,4 +35,4 @@ for a in $ARCHES; do
 	note "[$(( $(date +%s) - start ))s] $a stress finished"
 done
 python3 "$HARNESS/report.py" --kunit-tool "$PRISTINE/tools/testing/kunit/kunit.py" \
-	--xfail "$HARNESS/expected-failures" "${runs[@]}"
+	--our-symbols "$our_symbols" --xfail "$HARNESS/expected-failures" "${runs[@]}"
