@@ -45,7 +45,8 @@
  *
  * Options: -s SEED (default: time), -n OPS in all (4000), -j THREADS (3),
  * -t SECONDS time limit (60), -H allow CPU hotplug, -h PERMILLE its share of
- * the operations (20), -v verbose (log every operation).
+ * the operations (20), -p SECONDS a progress line that often (long runs),
+ * -v verbose (log every operation).
  */
 #include <getopt.h>
 #include <limits.h>
@@ -180,6 +181,8 @@ static uint64_t opt_seed;
 static unsigned long opt_ops = 4000;
 static int opt_threads = 3;
 static int opt_time = 60;
+static int opt_progress;		/* seconds between progress lines, 0: none */
+static int fuzzers_done;
 static bool opt_hotplug, opt_verbose;
 
 static bool is_root;
@@ -1195,7 +1198,25 @@ static void *fuzz_main(void *arg)
 		op_close(f);
 	if (f->child > 0)
 		op_fork(f);
+	__atomic_fetch_add(&fuzzers_done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* Until every fuzzer is done: a line each opt_progress seconds. */
+static void report_progress(void)
+{
+	int waited = 0;
+
+	while (__atomic_load_n(&fuzzers_done, __ATOMIC_ACQUIRE) < opt_threads) {
+		unsigned long done;
+
+		sleep(1);
+		if (++waited % opt_progress)
+			continue;
+		done = __atomic_load_n(&ops_done, __ATOMIC_RELAXED);
+		ksft_print_msg("progress: %lu of %lu ops in %d s, %lu ops/s\n",
+			       done, opt_ops, waited, done / waited);
+	}
 }
 
 /* --- reporting ----------------------------------------------------------- */
@@ -1370,7 +1391,7 @@ static void stop_control(void)
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-s seed] [-n ops] [-j threads] [-t seconds] [-H] [-h permille] [-v]\n",
+	fprintf(stderr, "usage: %s [-s seed] [-n ops] [-j threads] [-t seconds] [-H] [-h permille] [-p seconds] [-v]\n",
 		prog);
 	exit(KSFT_FAIL);
 }
@@ -1380,7 +1401,7 @@ static void parse_opts(int argc, char **argv)
 	int c;
 
 	opt_seed = (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "s:n:j:t:Hh:v")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:j:t:Hh:p:v")) != -1) {
 		switch (c) {
 		case 's': opt_seed = strtoull(optarg, NULL, 0); break;
 		case 'n': opt_ops = strtoul(optarg, NULL, 0); break;
@@ -1388,11 +1409,13 @@ static void parse_opts(int argc, char **argv)
 		case 't': opt_time = atoi(optarg); break;
 		case 'H': opt_hotplug = true; break;
 		case 'h': op_weight[OP_HOTPLUG] = strtoul(optarg, NULL, 0); break;
+		case 'p': opt_progress = atoi(optarg); break;
 		case 'v': opt_verbose = true; break;
 		default: usage(argv[0]);
 		}
 	}
-	if (opt_threads < 1 || opt_threads > MAX_THREADS || opt_time < 1)
+	if (opt_threads < 1 || opt_threads > MAX_THREADS || opt_time < 1 ||
+	    opt_progress < 0)
 		usage(argv[0]);
 }
 
@@ -1415,6 +1438,8 @@ static bool run_fuzzers(void)
 		if (pthread_create(&f->thread, NULL, fuzz_main, f))
 			ksft_exit_fail_msg("pthread_create failed\n");
 	}
+	if (opt_progress)
+		report_progress();
 	for (i = 0; i < opt_threads; i++)
 		pthread_join(fuzzers[i].thread, NULL);
 	for (i = 0; i < opt_threads; i++) {
