@@ -446,7 +446,7 @@ static struct tracer ksym_tracer __read_mostly = {
 /*
  * The stat code keeps the rows it is given until the next read, so it
  * gets copies, which it frees through ->stat_release; entries can then go
- * away at any time.
+ * away at any time.  Rows come in the order the places were written.
  */
 struct ksym_profile_row {
 	char place[KSYM_SPEC_NAME_LEN + 24];
@@ -491,15 +491,6 @@ static void *ksym_profile_next(void *prev, int idx)
 	return ksym_profile_row(((struct ksym_profile_row *)prev)->index + 1);
 }
 
-/* Most hit first. */
-static int ksym_profile_cmp(const void *a, const void *b)
-{
-	const struct ksym_profile_row *x = a, *y = b;
-
-	/* trace_stat puts @a first when this is >= 0. */
-	return x->hits < y->hits ? -1 : 1;
-}
-
 static int ksym_profile_headers(struct seq_file *m)
 {
 	seq_printf(m, "  %-12s %-40s %s\n", "Access type", "Symbol", "Counts");
@@ -524,8 +515,6 @@ static struct tracer_stat ksym_profile = {
 	.name		= "ksym_profile",
 	.stat_start	= ksym_profile_start,
 	.stat_next	= ksym_profile_next,
-	/* Sorted by hit count, the busiest first. */
-	.stat_cmp	= ksym_profile_cmp,
 	.stat_headers	= ksym_profile_headers,
 	.stat_show	= ksym_profile_show,
 	/* Rows are copies, so that entries can go while a reader holds one. */

@@ -45,12 +45,14 @@ struct arch_hw_breakpoint {
 	u32		serial;
 };
 
-#define HW_BRK_TYPE_READ		0x01
-#define HW_BRK_TYPE_WRITE		0x02
-#define HW_BRK_TYPE_TRANSLATE		0x04
-#define HW_BRK_TYPE_USER		0x08
-#define HW_BRK_TYPE_KERNEL		0x10
-#define HW_BRK_TYPE_HYP			0x20
+/* Access kinds, at the DABR's own bit positions (see above). */
+#define HW_BRK_TYPE_READ		(1 << 0)	/* DABR DR */
+#define HW_BRK_TYPE_WRITE		(1 << 1)	/* DABR DW */
+#define HW_BRK_TYPE_TRANSLATE		(1 << 2)	/* DABR BT */
+/* Privilege levels watched, from the least privileged up. */
+#define HW_BRK_TYPE_USER		(1 << 3)
+#define HW_BRK_TYPE_KERNEL		(1 << 4)
+#define HW_BRK_TYPE_HYP			(1 << 5)
 
 /* Masks of the bits above, as the ptrace and xmon callers name them. */
 #define HW_BRK_TYPE_PRIV_ALL	(HW_BRK_TYPE_HYP | HW_BRK_TYPE_KERNEL | HW_BRK_TYPE_USER)
