@@ -23,6 +23,7 @@
 
 #ifdef __KERNEL__
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <asm/reg.h>
 
@@ -46,13 +47,13 @@ struct arch_hw_breakpoint {
 };
 
 /* Access kinds, at the DABR's own bit positions (see above). */
-#define HW_BRK_TYPE_READ		(1 << 0)	/* DABR DR */
-#define HW_BRK_TYPE_WRITE		(1 << 1)	/* DABR DW */
-#define HW_BRK_TYPE_TRANSLATE		(1 << 2)	/* DABR BT */
+#define HW_BRK_TYPE_READ		BIT(0)	/* DABR DR */
+#define HW_BRK_TYPE_WRITE		BIT(1)	/* DABR DW */
+#define HW_BRK_TYPE_TRANSLATE		BIT(2)	/* DABR BT */
 /* Privilege levels watched, from the least privileged up. */
-#define HW_BRK_TYPE_USER		(1 << 3)
-#define HW_BRK_TYPE_KERNEL		(1 << 4)
-#define HW_BRK_TYPE_HYP			(1 << 5)
+#define HW_BRK_TYPE_USER		BIT(3)
+#define HW_BRK_TYPE_KERNEL		BIT(4)
+#define HW_BRK_TYPE_HYP			BIT(5)
 
 /* Masks of the bits above, as the ptrace and xmon callers name them. */
 #define HW_BRK_TYPE_PRIV_ALL	(HW_BRK_TYPE_HYP | HW_BRK_TYPE_KERNEL | HW_BRK_TYPE_USER)
