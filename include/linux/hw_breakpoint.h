@@ -135,6 +135,9 @@ void release_bp_slot(struct perf_event *bp);
 int dbg_reserve_bp_slot(struct perf_event *bp);
 int dbg_release_bp_slot(struct perf_event *bp);
 
+/* For the architectures' exception handlers. */
+void hw_breakpoint_hit(struct perf_event *bp, struct pt_regs *regs);
+
 /* Defined by each architecture: drop the debugger's breakpoints of @tsk. */
 void flush_ptrace_hw_breakpoint(struct task_struct *tsk);
 

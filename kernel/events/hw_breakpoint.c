@@ -12,7 +12,7 @@
  *  2. add/del: perf schedules the event on a CPU; the architecture picks a
  *     free register there and programs it.
  *  3. A hit: the architecture's exception path finds the event that owns
- *     the register and calls perf_bp_event().
+ *     the register and calls hw_breakpoint_hit().
  *  4. destroy: the promise is withdrawn.  This is the only place a slot is
  *     released, so an event keeps its slot while disabled, and kgdb can
  *     take over the release by clearing ->destroy.
@@ -36,6 +36,7 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/init.h>
 #include <linux/kdebug.h>
+#include <linux/kprobes.h>
 #include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -167,8 +168,8 @@ static int hwbp_event_init(struct perf_event *bp)
 }
 
 /*
- * Counting is gated by hw.state only: perf_bp_event() drops the hits of a
- * stopped event, while its register stays armed until del.
+ * Counting is gated by hw.state only: hw_breakpoint_hit() drops the hits
+ * of a stopped event, while its register stays armed until del.
  */
 static void hwbp_set_counting(struct perf_event *bp, bool counting)
 {
@@ -190,13 +191,18 @@ static int hwbp_pmu_add(struct perf_event *bp, int flags)
 	if (is_sampling_event(bp))
 		hwbp_reset_period(bp);
 	/* A disarmed wide breakpoint is scheduled but holds no register. */
-	return hwbp_wide_install(bp);
+	if (unlikely(hwbp_is_wide(bp)))
+		return hwbp_wide_install(bp);
+	return arch_install_hw_breakpoint(bp);
 }
 
 /* Giving the register back, if it holds one, is all there is to del. */
 static void hwbp_pmu_del(struct perf_event *bp, int flags)
 {
-	hwbp_wide_uninstall(bp);
+	if (unlikely(hwbp_is_wide(bp)))
+		hwbp_wide_uninstall(bp);
+	else
+		arch_uninstall_hw_breakpoint(bp);
 }
 
 static void hwbp_pmu_start(struct perf_event *bp, int flags)
@@ -366,13 +372,64 @@ register_wide_hw_breakpoint(struct perf_event_attr *attr,
 }
 EXPORT_SYMBOL_GPL(register_wide_hw_breakpoint);
 
+/* --- hits --------------------------------------------------------------- */
+
+/* perf's exclude_user/exclude_kernel, against where the hit happened. */
+static bool hwbp_mode_excluded(const struct perf_event *bp,
+			       struct pt_regs *regs)
+{
+	if (user_mode(regs))
+		return bp->attr.exclude_user;
+	return bp->attr.exclude_kernel;
+}
+
+/**
+ * hw_breakpoint_hit - report one hit of a breakpoint to perf
+ * @bp: the event whose register fired
+ * @regs: where it fired
+ *
+ * A counting event (no sample period) only adds one to its count, which
+ * is all perf_bp_event() does for it, after building a sample record it
+ * then never uses; most hits are of such events (perf stat, and every
+ * kernel user that reads counts), so they skip straight to the count.
+ * Sampling events, and with them every overflow handler (ptrace, kgdb,
+ * the ksym tracer), take perf_bp_event().
+ *
+ * Context: the architecture's exception handler, interrupts disabled.
+ */
+void hw_breakpoint_hit(struct perf_event *bp, struct pt_regs *regs)
+{
+	lockdep_assert_irqs_disabled();
+	if (is_sampling_event(bp)) {
+		perf_bp_event(bp, regs);
+		return;
+	}
+	if (!bp->hw.state && !hwbp_mode_excluded(bp, regs))
+		local64_inc(&bp->count);
+}
+
+NOKPROBE_SYMBOL(hw_breakpoint_hit);
+
 /* --- boot ---------------------------------------------------------------- */
 
+#ifndef ARCH_HW_BREAKPOINT_TRAP_HOOK
 /* First on the die chain, so a hit is claimed before kgdb or kprobes look. */
 static struct notifier_block hwbp_die_nb = {
 	.notifier_call	= hw_breakpoint_exceptions_notify,
 	.priority	= INT_MAX,
 };
+
+static int __init hwbp_register_die_notifier(void)
+{
+	return register_die_notifier(&hwbp_die_nb);
+}
+#else
+/* The architecture's exception code calls its handler itself, first. */
+static int __init hwbp_register_die_notifier(void)
+{
+	return 0;
+}
+#endif
 
 int __init init_hw_breakpoint(void)
 {
@@ -383,5 +440,5 @@ int __init init_hw_breakpoint(void)
 	if (err)
 		return err;
 
-	return register_die_notifier(&hwbp_die_nb);
+	return hwbp_register_die_notifier();
 }

@@ -10,6 +10,16 @@
 
 #include <linux/perf_event.h>
 
+/*
+ * Whether @bp is one CPU's event of a wide breakpoint: those, and only
+ * those, carry their per-CPU state in pmu_private.  Task breakpoints skip
+ * the wide checks on every context switch.
+ */
+static inline bool hwbp_is_wide(const struct perf_event *bp)
+{
+	return bp->pmu_private;
+}
+
 int hwbp_wide_install(struct perf_event *bp);
 void hwbp_wide_uninstall(struct perf_event *bp);
 

@@ -480,7 +480,7 @@ void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 
 void hw_breakpoint_pmu_read(struct perf_event *bp)
 {
-	/* The count is kept by perf_bp_event(); there is nothing to read. */
+	/* The count is kept by hw_breakpoint_hit(); there is nothing to read. */
 }
 
 /* arm64 raises no DIE_DEBUG: its exceptions come through the entry code. */
@@ -555,7 +555,7 @@ EXPORT_SYMBOL_IF_KUNIT(hwbp_pick_watchpoints);
 static void report(struct perf_event *bp, u64 trigger, struct pt_regs *regs)
 {
 	counter_arch_bp(bp)->trigger = trigger;
-	perf_bp_event(bp, regs);
+	hw_breakpoint_hit(bp, regs);
 }
 
 NOKPROBE_SYMBOL(report);

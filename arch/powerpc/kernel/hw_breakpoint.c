@@ -179,7 +179,7 @@ static void hwbp_step_end(struct hw_brk_step *st, struct pt_regs *regs)
 
 		if (bp && serial_in(st->hits, st->nr_hits,
 				    counter_arch_bp(bp)->serial))
-			perf_bp_event(bp, regs);
+			hw_breakpoint_hit(bp, regs);
 	}
 	*st = (struct hw_brk_step) { };
 }
@@ -417,7 +417,7 @@ static void hwbp_report(const struct hwbp_exception *ex, struct pt_regs *regs)
 	int slot;
 
 	for_each_set_bit(slot, &ex->hits, HBP_NUM_MAX)
-		perf_bp_event(ex->owner[slot], regs);
+		hw_breakpoint_hit(ex->owner[slot], regs);
 }
 
 /*
@@ -507,7 +507,7 @@ static int hwbp_watchpoint_exception(struct pt_regs *regs)
 		int slot;
 
 		for_each_set_bit(slot, &ex.ptrace_hits, HBP_NUM_MAX)
-			perf_bp_event(ex.owner[slot], regs);
+			hw_breakpoint_hit(ex.owner[slot], regs);
 		return NOTIFY_DONE;
 	}
 

@@ -8,7 +8,7 @@
  *  - check an attr and turn it into X86_BREAKPOINT_* codes (parse);
  *  - give a scheduled event a free register on this CPU (install), and
  *    take it back (uninstall);
- *  - route a #DB to the events whose registers fired (the die notifier);
+ *  - route a #DB to the events whose registers fired (called by traps.c);
  *  - reload the registers when something else has clobbered them (KVM
  *    after a guest ran, text poking, kgdb, the boot CPU after resume).
  *
@@ -423,6 +423,7 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 	if (WARN_ONCE(slot < 0, "x86 debug registers all in use"))
 		return -EBUSY;
 
+	info->slot = slot;
 	this_cpu_write(hwbp_dr_owner[slot], bp);
 	this_cpu_write(hwbp_dr_addr[slot], info->address);
 	set_debugreg(info->address, slot);
@@ -432,9 +433,22 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 	return 0;
 }
 
+/*
+ * The register @bp was installed in: the one install noted, checked
+ * against the owner table (a modify may have rewritten bp->hw.info).
+ */
+static int installed_slot(const struct perf_event *bp)
+{
+	int slot = bp->hw.info.slot;
+
+	if (likely(slot < HBP_NUM && this_cpu_read(hwbp_dr_owner[slot]) == bp))
+		return slot;
+	return slot_owned_by(bp);
+}
+
 void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 {
-	int slot = slot_owned_by(bp);
+	int slot = installed_slot(bp);
 
 	lockdep_assert_irqs_disabled();
 	if (WARN_ONCE(slot < 0, "x86 breakpoint not installed"))
@@ -448,7 +462,7 @@ void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 
 void hw_breakpoint_pmu_read(struct perf_event *bp)
 {
-	/* The count is kept by perf_bp_event(); there is nothing to read. */
+	/* The count is kept by hw_breakpoint_hit(); there is nothing to read. */
 }
 
 /**
@@ -493,40 +507,48 @@ EXPORT_SYMBOL_GPL(hw_breakpoint_restore);
  *    SIGTRAP to a task that only perf was watching, or stop the kernel in
  *    kgdb.
  *
- * @dr7 is DR7 as the handler finds it.  For a #DB from user mode that is
- * what the task ran with.  For a #DB from kernel mode the entry code has
- * already cleared DR7 (local_db_save()), so there an unowned bit is
- * dropped: the same outcome as upstream, which stops the chain whenever
- * only trap bits remain.
+ * @dr7 is DR7 as the handler finds it, or HWBP_DR7_UNREAD to read it only
+ * when an unowned bit needs it.  For a #DB from user mode that is what the
+ * task ran with.  For a #DB from kernel mode the entry code has already
+ * cleared DR7 (local_db_save()), so there an unowned bit is dropped: the
+ * same outcome as upstream, which stops the chain whenever only trap bits
+ * remain.
  *
  * The rest of the #DB path runs (NOTIFY_DONE) when anything is left in
  * DR6 (BS, BD, BT, a bit passed on) or when a handler asked for a signal
  * through virtual_dr6 (ptrace_triggered(), kgdb).
  */
+/*
+ * "Read DR7 when you need it": never a value of DR7, whose bits 12, 14
+ * and 15 always read as zero.
+ */
+#define HWBP_DR7_UNREAD	(~0UL)
+
 VISIBLE_IF_KUNIT int hwbp_handle_debug(unsigned long *dr6,
 				       struct pt_regs *regs, unsigned long dr7)
 {
+	unsigned long pending = *dr6 & DR_TRAP_BITS;
 	struct perf_event *bp;
 	bool execute;
 	int slot;
 
-	for (slot = 0; slot < HBP_NUM; slot++) {
-		unsigned long bit = DR_TRAP0 << slot;
-
-		if (!(*dr6 & bit))
-			continue;
+	/* One pass over the bits that are set: a hit usually sets one. */
+	for (; pending; pending &= pending - 1) {
+		slot = __ffs(pending);
 		bp = this_cpu_read(hwbp_dr_owner[slot]);
 		if (!bp) {
+			if (dr7 == HWBP_DR7_UNREAD)
+				get_debugreg(dr7, 7);
 			if (!(dr7 & dr7_enable_bits(slot)))
-				*dr6 &= ~bit;
+				*dr6 &= ~(DR_TRAP0 << slot);
 			continue;
 		}
 
-		*dr6 &= ~bit;
+		*dr6 &= ~(DR_TRAP0 << slot);
 		execute = bp->hw.info.type == X86_BREAKPOINT_EXECUTE;
 		if (execute && (*dr6 & DR_STEP))
 			continue;
-		perf_bp_event(bp, regs);
+		hw_breakpoint_hit(bp, regs);
 		/* Resume past an instruction breakpoint instead of re-trapping. */
 		if (execute)
 			regs->flags |= X86_EFLAGS_RF;
@@ -537,34 +559,27 @@ VISIBLE_IF_KUNIT int hwbp_handle_debug(unsigned long *dr6,
 	return NOTIFY_STOP;
 }
 EXPORT_SYMBOL_IF_KUNIT(hwbp_handle_debug);
+NOKPROBE_SYMBOL(hwbp_handle_debug);
 
-/* Trap bits of registers that have no owner on this CPU. */
-static unsigned long unowned_trap_bits(unsigned long dr6)
+/**
+ * hw_breakpoint_debug_trap - claim the breakpoint hits of one #DB
+ * @regs: the interrupted context
+ * @dr6: DR6 as the #DB path saw it; the bits claimed here are cleared
+ *
+ * traps.c calls this before the die chain on every #DB, instead of a die
+ * notifier: it would have been the chain's first entry anyway, and a hit
+ * then costs no walk of the chain nor its RCU read section.
+ *
+ * Return: true if nothing is left for the rest of the #DB path.
+ */
+bool hw_breakpoint_debug_trap(struct pt_regs *regs, unsigned long *dr6)
 {
-	unsigned long bits = 0;
-	int slot;
-
-	for (slot = 0; slot < HBP_NUM; slot++) {
-		if (!this_cpu_read(hwbp_dr_owner[slot]))
-			bits |= DR_TRAP0 << slot;
-	}
-	return dr6 & bits;
+	if (!(*dr6 & DR_TRAP_BITS))
+		return false;
+	return hwbp_handle_debug(dr6, regs, HWBP_DR7_UNREAD) == NOTIFY_STOP;
 }
 
-int hw_breakpoint_exceptions_notify(struct notifier_block *unused,
-				    unsigned long val, void *data)
-{
-	struct die_args *args = data;
-	unsigned long *dr6 = (unsigned long *)args->err;
-	unsigned long dr7 = 0;
-
-	if (val != DIE_DEBUG || !(*dr6 & DR_TRAP_BITS))
-		return NOTIFY_DONE;
-	/* Only a bit without an owner needs to know what DR7 enables. */
-	if (unowned_trap_bits(*dr6))
-		get_debugreg(dr7, 7);
-	return hwbp_handle_debug(dr6, args->regs, dr7);
-}
+NOKPROBE_SYMBOL(hw_breakpoint_debug_trap);
 
 /* --- ptrace -------------------------------------------------------------- */
 

@@ -489,6 +489,73 @@ static void test_db_virtual_dr6(struct kunit *test)
 	db_test_teardown(t);
 }
 
+/* A counting breakpoint on this CPU, with no handler of its own. */
+static struct perf_event *db_test_counter(unsigned long addr, bool exclude_user,
+					  bool exclude_kernel)
+{
+	struct perf_event_attr attr;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_type = HW_BREAKPOINT_W;
+	attr.bp_addr = addr;
+	attr.bp_len = 8;
+	attr.sample_period = 0;
+	attr.exclude_user = exclude_user;
+	attr.exclude_kernel = exclude_kernel;
+	return perf_event_create_kernel_counter(&attr, smp_processor_id(),
+						NULL, NULL, NULL);
+}
+
+/*
+ * Counting events skip perf_bp_event() (hw_breakpoint_hit()): they must
+ * still count each hit once, only in the modes they watch, and not while
+ * stopped.
+ */
+static void test_db_counting_event(struct kunit *test)
+{
+	struct pt_regs user = { .cs = __USER_CS }, kernel = { .cs = __KERNEL_CS };
+	struct perf_event *only_user, *only_kernel;
+	unsigned long dr6, flags;
+	int u, k;
+
+	migrate_disable();
+	only_user = db_test_counter(0x30000, false, true);
+	only_kernel = db_test_counter(0x40000, true, false);
+	if (IS_ERR(only_user) || IS_ERR(only_kernel)) {
+		KUNIT_FAIL(test, "cannot arm the counting breakpoints");
+		goto out;
+	}
+	u = db_test_slot_of(only_user);
+	k = db_test_slot_of(only_kernel);
+	if (u < 0 || k < 0) {
+		KUNIT_FAIL(test, "counting breakpoints not installed on this CPU");
+		goto out;
+	}
+
+	dr6 = DB_BIT(u) | DB_BIT(k);
+	KUNIT_EXPECT_EQ(test, NOTIFY_STOP,
+			db_test_run(&dr6, &user, this_cpu_read(cpu_dr7)));
+	dr6 = DB_BIT(u) | DB_BIT(k);
+	KUNIT_EXPECT_EQ(test, NOTIFY_STOP,
+			db_test_run(&dr6, &kernel, this_cpu_read(cpu_dr7)));
+	KUNIT_EXPECT_EQ(test, 1LL, (long long)local64_read(&only_user->count));
+	KUNIT_EXPECT_EQ(test, 1LL, (long long)local64_read(&only_kernel->count));
+
+	local_irq_save(flags);
+	only_user->pmu->stop(only_user, 0);
+	dr6 = DB_BIT(u);
+	hwbp_handle_debug(&dr6, &user, this_cpu_read(cpu_dr7));
+	only_user->pmu->start(only_user, 0);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, 1LL, (long long)local64_read(&only_user->count));
+out:
+	if (!IS_ERR(only_user))
+		unregister_hw_breakpoint(only_user);
+	if (!IS_ERR(only_kernel))
+		unregister_hw_breakpoint(only_kernel);
+	migrate_enable();
+}
+
 static struct kunit_case x86_hwbp_test_cases[] = {
 	KUNIT_CASE(test_encode_dr7),
 	KUNIT_CASE(test_decode_dr7),
@@ -512,6 +579,7 @@ static struct kunit_case x86_db_test_cases[] = {
 	KUNIT_CASE(test_db_unowned_enabled_bit),
 	KUNIT_CASE(test_db_execute_with_step),
 	KUNIT_CASE(test_db_virtual_dr6),
+	KUNIT_CASE(test_db_counting_event),
 	{}
 };
 

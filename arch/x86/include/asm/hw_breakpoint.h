@@ -22,6 +22,7 @@
 struct arch_hw_breakpoint {
 	u8		type;		/* X86_BREAKPOINT_EXECUTE, _WRITE, _RW */
 	u8		len;		/* X86_BREAKPOINT_LEN_* */
+	u8		slot;		/* DRn it was last installed in */
 	unsigned long	address;	/* as given: what DRn gets */
 	unsigned long	mask;		/* AMD DRn address mask, or 0 */
 };
@@ -65,8 +66,14 @@ int arch_check_bp_in_kernelspace(struct arch_hw_breakpoint *hw);
 int arch_install_hw_breakpoint(struct perf_event *bp);
 void arch_uninstall_hw_breakpoint(struct perf_event *bp);
 void hw_breakpoint_pmu_read(struct perf_event *bp);
-int hw_breakpoint_exceptions_notify(struct notifier_block *unused,
-				    unsigned long val, void *data);
+
+/*
+ * traps.c hands every #DB to hw_breakpoint_debug_trap() before the die
+ * chain, so the generic layer registers no die notifier.
+ */
+#define ARCH_HW_BREAKPOINT_TRAP_HOOK
+struct pt_regs;
+bool hw_breakpoint_debug_trap(struct pt_regs *regs, unsigned long *dr6);
 
 /* DR7 helpers shared with ptrace and kgdb. */
 unsigned long encode_dr7(int drnum, unsigned int len, unsigned int type);
