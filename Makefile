@@ -3,7 +3,7 @@
 #   make run  [ARCH=...] [UPSTREAM=1]
 #   make compare [ARCH=...]   upstream and ours side by side
 #   make stress [ARCH=...] [UPSTREAM=1]  fuzzer and soaks, long, on kasan kernels
-#   make bench [ARCH=x86_64]  perf bench breakpoint, upstream vs ours, icount
+#   make bench [ARCH=...]     hit path, context switch, scaling: upstream vs ours
 #   make originality [TABLE=1]  our files against upstream's (host only)
 #   make build-only [UPSTREAM=1]  compile the core with the arm and sh backends
 #   make setup | make clean
@@ -40,7 +40,7 @@ build-only:
 	$(SCRIPT_ENV) harness/build-only.sh $(if $(filter 1,$(UPSTREAM)),upstream,ours)
 
 bench:
-	$(SCRIPT_ENV) harness/bench.sh "$(firstword $(ARCHES))"
+	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" harness/bench.sh
 
 setup:
 	$(SCRIPT_ENV) harness/setup.sh

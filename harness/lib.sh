@@ -70,9 +70,10 @@ arch_setup() {
 }
 
 # Flavor: "ours" (this repo's overlay) or "upstream" (pristine 6.12).
-# HWBP_KVARIANT picks a debug build of it, in a folder of its own:
+# HWBP_KVARIANT picks another build of it, in a folder of its own:
 #   kasan  KASAN, UBSAN, KFENCE, PROVE_RCU, debug objects (configs/kasan.config)
 #   kcsan  KCSAN (configs/kcsan.config); the two cannot be combined
+#   bench  no lockdep or list debugging, KUnit not run (configs/bench.config)
 flavor_setup() {
 	FLAVOR=$1
 	case "$FLAVOR" in
@@ -81,8 +82,8 @@ flavor_setup() {
 	esac
 	KVARIANT=${HWBP_KVARIANT:-}
 	case "$KVARIANT" in
-	''|kasan|kcsan) ;;
-	*) die "unknown kernel variant '$KVARIANT' (kasan or kcsan)" ;;
+	''|kasan|kcsan|bench) ;;
+	*) die "unknown kernel variant '$KVARIANT' (kasan, kcsan or bench)" ;;
 	esac
 	SRC=$BUILD/src-$FLAVOR
 	KOUT=$BUILD/$HARCH/kernel-$FLAVOR${KVARIANT:+-$KVARIANT}

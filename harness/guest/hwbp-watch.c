@@ -3,13 +3,14 @@
  * A gdb-style hardware watchpoint through ptrace, for the harness's demo:
  * what a debugger does with the layer, next to what perf does with it.
  *
- * usage: hwbp-watch ADDR|SYMBOL PROGRAM [ARGS...]
+ * usage: hwbp-watch [-q] ADDR|SYMBOL PROGRAM [ARGS...]
  *
  * Runs PROGRAM under ptrace with a write watchpoint on the 8 bytes at ADDR
  * (8-aligned), or at SYMBOL from PROGRAM's symbol table (non-PIE programs
  * only: their addresses are the link-time ones), and prints each hit as gdb
  * does, with the value before and after the write.  Exit status 0 iff
- * PROGRAM exited with status 0.
+ * PROGRAM exited with status 0.  With -q it only counts the hits, and
+ * prints their number at the end (harness/bench.sh times the round trips).
  *
  * Each architecture has its own debugger interface, and they do not agree
  * on when a hit is reported:
@@ -29,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,13 +409,19 @@ int main(int argc, char **argv)
 {
 	unsigned long hits = 0, pc;
 	const char *where;
+	bool quiet = false;
 	long old, val;
 	char *end;
 	int status;
 
+	if (argc > 1 && !strcmp(argv[1], "-q")) {
+		quiet = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
 		fprintf(stderr,
-			"usage: %s ADDR|SYMBOL PROGRAM [ARGS...]\n"
+			"usage: %s [-q] ADDR|SYMBOL PROGRAM [ARGS...]\n"
 			"  write watchpoint on the 8 bytes at ADDR (8-aligned), or at\n"
 			"  SYMBOL of a non-PIE PROGRAM; prints each hit as gdb does\n",
 			argv[0]);
@@ -464,8 +472,9 @@ int main(int argc, char **argv)
 	}
 
 	arch_arm();
-	old = peek_watched();
-	printf("Hardware watchpoint 1: *0x%lx\n", watch_addr);
+	old = quiet ? 0 : peek_watched();
+	if (!quiet)
+		printf("Hardware watchpoint 1: *0x%lx\n", watch_addr);
 
 	for (;;) {
 		siginfo_t si;
@@ -493,6 +502,8 @@ int main(int argc, char **argv)
 			break;
 
 		hits++;
+		if (quiet)
+			continue;
 		val = peek_watched();
 		printf("\nHardware watchpoint 1: *0x%lx\n\n", watch_addr);
 		/*
