@@ -103,27 +103,34 @@ static uint64_t time_stores(volatile long *p, unsigned int n)
 	return now_ns() - t0;
 }
 
+/* @n accesses to the watched place, or to its unwatched twin: the time. */
+typedef uint64_t (*access_loop)(bool watched, unsigned int n);
+
 /*
- * Cost per hit of @fd's watchpoint on WATCHED: the same stores to the
- * unwatched neighbour are the baseline.  Each loop runs twice and the
- * second run counts, so that both are measured warm.
+ * Cost per hit of @fd's breakpoint: @loop on the watched place, minus the
+ * same loop on the unwatched twin.  Each runs after a warm-up run.
  */
-static double store_hit_cost(int fd, unsigned int n)
+static double hit_cost(int fd, access_loop loop, unsigned int n)
 {
 	uint64_t watched, base;
 	int64_t count;
 
-	time_stores(NEIGHBOUR, n);
-	base = time_stores(NEIGHBOUR, n);
+	loop(false, n);
+	base = loop(false, n);
 	hwbp_ioctl(fd, PERF_EVENT_IOC_RESET, 0);
-	watched = time_stores(WATCHED, n);
+	watched = loop(true, n);
 	count = hwbp_count(fd);
 	if (count != n) {
-		fprintf(stderr, "hwbp_bench: %lld hits counted for %u stores\n",
+		fprintf(stderr, "hwbp_bench: %lld hits counted for %u accesses\n",
 			(long long)count, n);
 		exit(1);
 	}
 	return (double)((int64_t)(watched - base)) / n;
+}
+
+static uint64_t store_loop(bool watched, unsigned int n)
+{
+	return time_stores(watched ? WATCHED : NEIGHBOUR, n);
 }
 
 static int open_store_watch(struct perf_event_attr *attr)
@@ -143,7 +150,7 @@ static void bench_hit_count(unsigned int n)
 	pin();
 	hwbp_attr_init(&attr, HW_BREAKPOINT_W, (uintptr_t)WATCHED, 8);
 	fd = open_store_watch(&attr);
-	report("hit-count", store_hit_cost(fd, n), "per-hit");
+	report("hit-count", hit_cost(fd, store_loop, n), "per-hit");
 	close(fd);
 }
 
@@ -166,10 +173,17 @@ static void bench_hit_sample(unsigned int n)
 		    MAP_SHARED, fd, 0);
 	if (ring == MAP_FAILED)
 		fail("mmap of the ring buffer", errno);
-	report("hit-sample", store_hit_cost(fd, n), "per-hit");
+	report("hit-sample", hit_cost(fd, store_loop, n), "per-hit");
 	munmap(ring, (pages + 1) * page);
 	close(fd);
 }
+
+/* The ABI's length for an execute breakpoint: x86 wants sizeof(long). */
+#if defined(__x86_64__)
+#define EXEC_BP_LEN	sizeof(long)
+#else
+#define EXEC_BP_LEN	4
+#endif
 
 /* Two functions the compiler may neither inline, merge nor drop. */
 static volatile long calls_a, calls_b;
@@ -194,11 +208,14 @@ static uint64_t time_calls(void (*fn)(void), unsigned int n)
 	return now_ns() - t0;
 }
 
+static uint64_t call_loop(bool watched, unsigned int n)
+{
+	return time_calls(watched ? exec_target : exec_other, n);
+}
+
 static void bench_hit_exec(unsigned int n)
 {
 	struct perf_event_attr attr;
-	uint64_t base, hit;
-	int64_t count;
 	int fd;
 
 	if (hwbp_inst_slots() <= 0) {
@@ -206,28 +223,12 @@ static void bench_hit_exec(unsigned int n)
 		return;
 	}
 	pin();
-	/* The ABI's length for an execute breakpoint: x86 sizeof(long). */
 	hwbp_attr_init(&attr, HW_BREAKPOINT_X, (uintptr_t)exec_target,
-#if defined(__x86_64__)
-		       sizeof(long)
-#else
-		       4
-#endif
-		       );
+		       EXEC_BP_LEN);
 	fd = hwbp_open(&attr, 0, -1);
 	if (fd < 0)
 		fail("perf_event_open (execute breakpoint)", -fd);
-	time_calls(exec_other, n);
-	base = time_calls(exec_other, n);
-	hwbp_ioctl(fd, PERF_EVENT_IOC_RESET, 0);
-	hit = time_calls(exec_target, n);
-	count = hwbp_count(fd);
-	if (count != n) {
-		fprintf(stderr, "hwbp_bench: %lld hits counted for %u calls\n",
-			(long long)count, n);
-		exit(1);
-	}
-	report("hit-exec", (double)((int64_t)(hit - base)) / n, "per-hit");
+	report("hit-exec", hit_cost(fd, call_loop, n), "per-hit");
 	close(fd);
 }
 
