@@ -373,7 +373,13 @@ int hw_breakpoint_arch_parse(struct perf_event *bp,
 	if (err)
 		return err;
 
-	if (overlaps_entry_data(hw->address, x86_bp_span(hw)))
+	/*
+	 * Entry data is all kernel memory: a user range needs no look at it,
+	 * which keeps ptrace and perf's task breakpoints from paying a walk
+	 * over every possible CPU on each parse.
+	 */
+	if (arch_check_bp_in_kernelspace(hw) &&
+	    overlaps_entry_data(hw->address, x86_bp_span(hw)))
 		return -EINVAL;
 	return 0;
 }
