@@ -109,7 +109,8 @@ static struct hwbp_wide_cpu *hwbp_wide_cpu_of(struct perf_event *bp)
 
 /**
  * hwbp_wide_install - program @bp's register unless its wide owner is off
- * @bp: breakpoint being added to this CPU by perf
+ * @bp: one CPU's event of a wide breakpoint (hwbp_is_wide()), being added
+ *      to that CPU by perf
  *
  * Return: 0 or the architecture's error.
  */
@@ -118,27 +119,25 @@ int hwbp_wide_install(struct perf_event *bp)
 	struct hwbp_wide_cpu *c = hwbp_wide_cpu_of(bp);
 	int ret;
 
-	if (c && !c->armed)
+	if (!c->armed)
 		return 0;
 	ret = arch_install_hw_breakpoint(bp);
-	if (c)
-		c->installed = !ret;
+	c->installed = !ret;
 	return ret;
 }
 
 /**
  * hwbp_wide_uninstall - give back @bp's register if it holds one
- * @bp: breakpoint being removed from this CPU by perf
+ * @bp: one CPU's event of a wide breakpoint, being removed by perf
  */
 void hwbp_wide_uninstall(struct perf_event *bp)
 {
 	struct hwbp_wide_cpu *c = hwbp_wide_cpu_of(bp);
 
-	if (c && !c->installed)
+	if (!c->installed)
 		return;
 	arch_uninstall_hw_breakpoint(bp);
-	if (c)
-		c->installed = false;
+	c->installed = false;
 }
 
 /* --- targets --------------------------------------------------------------- */
