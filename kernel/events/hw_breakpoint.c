@@ -19,7 +19,7 @@
  *
  * Locking
  * -------
- * - The accounting has its own lock; its rules are at the top of
+ * - The accounting has its own locks; their rules are at the top of
  *   hw_breakpoint_slots.c.  This file takes no lock of its own.
  * - event_init runs in process context, possibly under the parent
  *   context's mutex when a child inherits events at fork.

@@ -19,8 +19,12 @@ int hwbp_slots_change_type(struct perf_event *bp, u32 old_type, u32 new_type);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* For hw_breakpoint_slots_test.c only. */
+struct slots_shard;
 void hwbp_slots_lock(unsigned long *flags);
 void hwbp_slots_unlock(unsigned long flags);
+struct slots_shard *hwbp_slots_shard_of(struct task_struct *tsk);
+void hwbp_slots_lock_shard(struct slots_shard *sh, unsigned long *flags);
+void hwbp_slots_unlock_shard(struct slots_shard *sh, unsigned long flags);
 unsigned int hwbp_slots_nr_task_records(void);
 #endif
 

@@ -13,8 +13,10 @@
 #include <kunit/test.h>
 #include <linux/cpumask.h>
 #include <linux/hw_breakpoint.h>
+#include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "hw_breakpoint_slots.h"
 
@@ -332,6 +334,104 @@ static void test_debugger_calls(struct kunit *test)
 		give(ctx, NULL, ctx->cpu0, DATA);
 }
 
+/* A fake task, other than @not, whose shard differs from @not's. */
+static struct task_struct *task_in_other_shard(struct slots_test_ctx *ctx,
+					       struct task_struct *not)
+{
+	int i;
+
+	for (i = 0; i < MANY_TASKS; i++) {
+		if (hwbp_slots_shard_of(fake_task(ctx, i)) !=
+		    hwbp_slots_shard_of(not))
+			return fake_task(ctx, i);
+	}
+	return NULL;
+}
+
+/* A reservation made on another CPU, while the test holds a shard. */
+struct remote_take {
+	struct work_struct work;
+	struct perf_event bp;
+	int ret;
+	bool done;
+};
+
+static void remote_take_fn(struct work_struct *work)
+{
+	struct remote_take *rt = container_of(work, struct remote_take, work);
+
+	rt->ret = reserve_bp_slot(&rt->bp);
+	/* Publishes ret; pairs with the acquire in remote_take_finished(). */
+	smp_store_release(&rt->done, true);
+}
+
+/*
+ * Wait for @rt with interrupts off, for at most a second: a reservation
+ * that queued on the held lock would never finish before it is dropped.
+ */
+static bool remote_take_finished(struct remote_take *rt)
+{
+	u64 deadline = ktime_get_ns() + NSEC_PER_SEC;
+
+	/* Pairs with the release in remote_take_fn(): ret is then valid. */
+	while (!smp_load_acquire(&rt->done)) {
+		if (ktime_get_ns() > deadline)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+/*
+ * Holding one task's shard stops the debugger (whichever shard it is),
+ * but not a reservation for a task of another shard made on another CPU:
+ * the accounting does not serialize independent tasks.
+ */
+static void test_shards(struct kunit *test)
+{
+	struct slots_test_ctx *ctx = test->priv;
+	struct task_struct *a, *b, *prev = fake_task(ctx, 0);
+	int busy_cpu, busy_task, n, cpu;
+	struct slots_shard *held;
+	struct remote_take *rt;
+	unsigned long flags;
+	bool finished;
+
+	rt = kunit_kzalloc(test, sizeof(*rt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rt);
+	for (n = 0; n < 8; n++) {
+		a = task_in_other_shard(ctx, prev);
+		if (!a)
+			kunit_skip(test, "a single shard");
+		b = task_in_other_shard(ctx, a);
+		prev = a;
+		rt->bp.hw.target = b;
+		rt->bp.cpu = -1;
+		rt->bp.attr.bp_type = DATA;
+		rt->done = false;
+		INIT_WORK_ONSTACK(&rt->work, remote_take_fn);
+
+		held = hwbp_slots_shard_of(a);
+		hwbp_slots_lock_shard(held, &flags);
+		busy_cpu = dbg_reserve_bp_slot(aim(ctx, NULL, ctx->cpu0, DATA));
+		busy_task = dbg_release_bp_slot(aim(ctx, b, -1, DATA));
+		cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+		queue_work_on(cpu, system_highpri_wq, &rt->work);
+		finished = remote_take_finished(rt);
+		hwbp_slots_unlock_shard(held, flags);
+		flush_work(&rt->work);
+		destroy_work_on_stack(&rt->work);
+
+		KUNIT_EXPECT_EQ(test, -1, busy_cpu);
+		KUNIT_EXPECT_EQ(test, -1, busy_task);
+		KUNIT_EXPECT_TRUE(test, finished);
+		KUNIT_EXPECT_EQ(test, 0, rt->ret);
+		if (!rt->ret)
+			give(ctx, b, -1, DATA);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->nslots, room_on_cpu(ctx, ctx->cpu0, DATA));
+}
+
 /* Where instruction and data registers differ, the pools are separate. */
 static void test_separate_pools(struct kunit *test)
 {
@@ -365,6 +465,7 @@ static struct kunit_case slots_test_cases[] = {
 	KUNIT_CASE(test_task_bound_and_any_cpu),
 	KUNIT_CASE(test_refusals_change_nothing),
 	KUNIT_CASE(test_debugger_calls),
+	KUNIT_CASE(test_shards),
 	KUNIT_CASE(test_separate_pools),
 	{}
 };
