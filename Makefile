@@ -3,7 +3,8 @@
 #   make run  [ARCH=...] [UPSTREAM=1]
 #   make compare [ARCH=...]   upstream and ours side by side
 #   make stress [ARCH=...] [UPSTREAM=1]  fuzzer and soaks, long, on kasan kernels
-#   make bench [ARCH=...]     hit path, context switch, scaling: upstream vs ours
+#   make bench [ARCH=...] [LOCKSTAT=1]  hit path, context switch, scaling:
+#                             upstream vs ours (LOCKSTAT=1: lock contention)
 #   make originality [TABLE=1]  our files against upstream's (host only)
 #   make build-only [UPSTREAM=1]  compile the core with the arm and sh backends
 #   make setup | make clean
@@ -40,7 +41,7 @@ build-only:
 	$(SCRIPT_ENV) harness/build-only.sh $(if $(filter 1,$(UPSTREAM)),upstream,ours)
 
 bench:
-	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" harness/bench.sh
+	$(SCRIPT_ENV) HWBP_ARCHES="$(ARCHES)" LOCKSTAT="$(LOCKSTAT)" harness/bench.sh
 
 setup:
 	$(SCRIPT_ENV) harness/setup.sh

@@ -74,6 +74,7 @@ arch_setup() {
 #   kasan  KASAN, UBSAN, KFENCE, PROVE_RCU, debug objects (configs/kasan.config)
 #   kcsan  KCSAN (configs/kcsan.config); the two cannot be combined
 #   bench  no lockdep or list debugging, KUnit not run (configs/bench.config)
+#   lockstat  bench plus CONFIG_LOCK_STAT (configs/lockstat.config)
 flavor_setup() {
 	FLAVOR=$1
 	case "$FLAVOR" in
@@ -82,8 +83,8 @@ flavor_setup() {
 	esac
 	KVARIANT=${HWBP_KVARIANT:-}
 	case "$KVARIANT" in
-	''|kasan|kcsan|bench) ;;
-	*) die "unknown kernel variant '$KVARIANT' (kasan, kcsan or bench)" ;;
+	''|kasan|kcsan|bench|lockstat) ;;
+	*) die "unknown kernel variant '$KVARIANT' (kasan, kcsan, bench or lockstat)" ;;
 	esac
 	SRC=$BUILD/src-$FLAVOR
 	KOUT=$BUILD/$HARCH/kernel-$FLAVOR${KVARIANT:+-$KVARIANT}
