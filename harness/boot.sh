@@ -87,14 +87,20 @@ if [ "$interactive" = 1 ]; then
 fi
 # A guest that announces "@@@ MAY-WEDGE N" before a test that can stop it
 # (see harness/guest/init) is killed when that test has not ended N seconds
-# later; report.py fails the test and knows why the guest stopped.
+# later; report.py fails the test and knows why the guest stopped. If the
+# test ends but leaves its vCPU wedged, the guest's reboot would wait on
+# that vCPU (perf_reboot's cross-CPU calls) and report a soft lockup, so
+# the guest is killed once it says GUEST-DONE: nothing runs after that.
 watch_wedge() {
 	local qemu_pid=$1 n t
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		n=$(sed -n 's/^@@@ MAY-WEDGE \([0-9]*\).*/\1/p' "$console_log" | tail -n 1)
 		if [ -n "$n" ]; then
 			for ((t = 0; t < n; t++)); do
-				sed -n '/^@@@ MAY-WEDGE/,$p' "$console_log" | grep -q '^@@@ END ' && return
+				if sed -n '/^@@@ MAY-WEDGE/,$p' "$console_log" | grep -q '^@@@ END '; then
+					kill_after_done "$qemu_pid"
+					return
+				fi
 				sleep 1
 			done
 			note "guest $HARCH/$FLAVOR wedged as announced: killed after ${n}s"
@@ -102,6 +108,16 @@ watch_wedge() {
 			return
 		fi
 		sleep 2
+	done
+}
+kill_after_done() {
+	while kill -0 "$1" 2>/dev/null; do
+		if grep -q '^@@@ GUEST-DONE' "$console_log"; then
+			sleep 2	# the guest's last sync
+			kill "$1" 2>/dev/null
+			return
+		fi
+		sleep 1
 	done
 }
 set +e

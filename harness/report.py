@@ -243,6 +243,10 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
     began = done = False
     may_wedge = False       # the running test was announced as able to stop the guest
     splats = {}             # context -> kernel lines, deduplicated
+    # A message can appear twice: in a KLOG dump and printed live on the
+    # console, which may lag into the next context. The first copy names
+    # the context; the second would blame whatever ran next.
+    splat_seen = set()
 
     for line in lines:
         if line.startswith('@@@ '):
@@ -304,10 +308,9 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
             else:
                 kcsan[2].extend(FRAME_RE.findall(line))
             continue
-        if HEALTH_RE.search(line):
-            found = splats.setdefault(context, [])
-            if line.strip() not in found:
-                found.append(line.strip())
+        if HEALTH_RE.search(line) and line.strip() not in splat_seen:
+            splat_seen.add(line.strip())
+            splats.setdefault(context, []).append(line.strip())
 
     if kcsan is not None:
         rows.append(kcsan_row(arch, flavor, *kcsan, our_symbols))
