@@ -105,6 +105,15 @@ static unsigned long dr7_slot_bits(int slot)
 	return dr7_field(slot, 0xf, 0) | dr7_enable_bits(slot);
 }
 
+/* encode_dr7(), inlined into install, which runs at every context switch. */
+static __always_inline unsigned long dr7_arm_bits(int drnum, unsigned int len,
+						  unsigned int type)
+{
+	return dr7_field(drnum, len, type) |
+	       (DR_GLOBAL_ENABLE << (drnum * DR_ENABLE_SIZE)) |
+	       DR_GLOBAL_SLOWDOWN;
+}
+
 /**
  * encode_dr7 - DR7 bits that arm one debug register
  * @drnum: register number, 0-3
@@ -117,9 +126,7 @@ static unsigned long dr7_slot_bits(int slot)
  */
 unsigned long encode_dr7(int drnum, unsigned int len, unsigned int type)
 {
-	return dr7_field(drnum, len, type) |
-	       (DR_GLOBAL_ENABLE << (drnum * DR_ENABLE_SIZE)) |
-	       DR_GLOBAL_SLOWDOWN;
+	return dr7_arm_bits(drnum, len, type);
 }
 
 /**
@@ -399,24 +406,30 @@ static int slot_owned_by(const struct perf_event *bp)
 }
 
 /*
- * Replace @slot's DR7 bits with @bits.  Arming publishes cpu_dr7 before
- * the hardware sees it, disarming after (see the rules at the top).
+ * Enable a free register's @bits in DR7, cpu_dr7 first (see the rules at
+ * the top).  A free register has no bits left in cpu_dr7: uninstall
+ * clears them all, so OR-ing is enough.
  */
-static void dr7_set_slot(int slot, unsigned long bits)
+static void dr7_arm(unsigned long bits)
 {
-	unsigned long dr7 = (this_cpu_read(cpu_dr7) & ~dr7_slot_bits(slot)) | bits;
-	bool arming = bits;
+	unsigned long dr7 = this_cpu_read(cpu_dr7) | bits;
+
+	this_cpu_write(cpu_dr7, dr7);
+	barrier();
+	set_debugreg(dr7, 7);
+}
+
+/* Clear @slot's bits from DR7, cpu_dr7 last. */
+static void dr7_disarm(int slot)
+{
+	unsigned long dr7 = this_cpu_read(cpu_dr7) & ~dr7_slot_bits(slot);
 
 	/* Keep DR7 all clear when nothing is armed. */
 	if (!(dr7 & (DR_LOCAL_ENABLE_MASK | DR_GLOBAL_ENABLE_MASK)))
 		dr7 = 0;
-	if (arming)
-		this_cpu_write(cpu_dr7, dr7);
-	barrier();
 	set_debugreg(dr7, 7);
 	barrier();
-	if (!arming)
-		this_cpu_write(cpu_dr7, dr7);
+	this_cpu_write(cpu_dr7, dr7);
 }
 
 int arch_install_hw_breakpoint(struct perf_event *bp)
@@ -435,7 +448,7 @@ int arch_install_hw_breakpoint(struct perf_event *bp)
 	set_debugreg(info->address, slot);
 	if (info->mask)
 		amd_set_dr_addr_mask(info->mask, slot);
-	dr7_set_slot(slot, encode_dr7(slot, info->len, info->type));
+	dr7_arm(dr7_arm_bits(slot, info->len, info->type));
 	return 0;
 }
 
@@ -460,7 +473,7 @@ void arch_uninstall_hw_breakpoint(struct perf_event *bp)
 	if (WARN_ONCE(slot < 0, "x86 breakpoint not installed"))
 		return;
 
-	dr7_set_slot(slot, 0);
+	dr7_disarm(slot);
 	if (counter_arch_bp(bp)->mask)
 		amd_set_dr_addr_mask(0, slot);
 	this_cpu_write(hwbp_dr_owner[slot], NULL);

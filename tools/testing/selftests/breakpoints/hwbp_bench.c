@@ -616,6 +616,48 @@ static void bench_ptrace_cycle(unsigned int cycles)
 	report("ptrace-cycle", (double)t / cycles, "per-cycle");
 }
 
+/* --- enable and disable ------------------------------------------------- */
+
+/*
+ * PERF_EVENT_IOC_DISABLE then ENABLE of a watchpoint on the calling task,
+ * per cycle: perf core's local path and the layer's del and add, with no
+ * cross-CPU call (perf bench breakpoint enable measures those too).  The
+ * watchpoint must still count a store afterwards.
+ */
+static int disable_enable(int fd)
+{
+	int err = hwbp_ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+
+	return err ? err : hwbp_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+}
+
+static void bench_enable_self(unsigned int cycles)
+{
+	struct perf_event_attr attr;
+	uint64_t t0, t;
+	unsigned int i;
+	int fd, err;
+
+	pin();
+	hwbp_attr_init(&attr, HW_BREAKPOINT_W, (uintptr_t)WATCHED, 8);
+	fd = open_store_watch(&attr);
+	err = disable_enable(fd);
+	t0 = now_ns();
+	for (i = 0; i < cycles && !err; i++)
+		err = disable_enable(fd);
+	t = now_ns() - t0;
+	if (err)
+		fail("PERF_EVENT_IOC_DISABLE/ENABLE", -err);
+	hwbp_ioctl(fd, PERF_EVENT_IOC_RESET, 0);
+	hwbp_store_n(WATCHED, 1);
+	if (hwbp_count(fd) != 1) {
+		fprintf(stderr, "hwbp_bench: enabled watchpoint missed its store\n");
+		exit(1);
+	}
+	close(fd);
+	report("enable-self", (double)t / cycles, "per-cycle");
+}
+
 static const struct {
 	const char *name;
 	void (*run)(unsigned int n);
@@ -629,6 +671,7 @@ static const struct {
 	{ "ctxsw", bench_ctxsw, 20000 },
 	{ "create-close", bench_create_close, 10 },
 	{ "ptrace-cycle", bench_ptrace_cycle, PTRACE_CYCLES },
+	{ "enable-self", bench_enable_self, 10000 },
 };
 
 int main(int argc, char **argv)
