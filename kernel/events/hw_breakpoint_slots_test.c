@@ -409,7 +409,7 @@ static void test_shards(struct kunit *test)
 		rt->bp.cpu = -1;
 		rt->bp.attr.bp_type = DATA;
 		rt->done = false;
-		INIT_WORK_ONSTACK(&rt->work, remote_take_fn);
+		INIT_WORK(&rt->work, remote_take_fn);
 
 		held = hwbp_slots_shard_of(a);
 		hwbp_slots_lock_shard(held, &flags);
@@ -420,7 +420,6 @@ static void test_shards(struct kunit *test)
 		finished = remote_take_finished(rt);
 		hwbp_slots_unlock_shard(held, flags);
 		flush_work(&rt->work);
-		destroy_work_on_stack(&rt->work);
 
 		KUNIT_EXPECT_EQ(test, -1, busy_cpu);
 		KUNIT_EXPECT_EQ(test, -1, busy_task);
