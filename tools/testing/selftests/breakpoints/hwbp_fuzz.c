@@ -41,7 +41,8 @@
  * (mostly ENOSPC). On a failure the seed and the failing thread's last 32
  * operations (numbered, with their results) are printed; for (b) and (c),
  * which no one thread owns, those of every thread. The end report also
- * gives the ops done, time, ops/s, SIGTRAPs and each op's errno counts.
+ * gives the ops done, time, ops/s, SIGTRAPs, and each op's thread-seconds
+ * and errno counts.
  *
  * Options: -s SEED (default: time), -n OPS in all (4000), -j THREADS (3),
  * -t SECONDS time limit (60), -H allow CPU hotplug, -h PERMILLE its share of
@@ -222,6 +223,7 @@ struct fuzzer {
 	char *cur;			/* the entry being written */
 	char scratch[DESC];		/* after a failure: keep the ring */
 	uint32_t hist[OP_NR][NERR];
+	double secs[OP_NR];		/* wall time spent in each operation */
 	bool failed;
 	char why[DESC];
 };
@@ -1185,11 +1187,16 @@ static void *fuzz_main(void *arg)
 
 	f->tid = syscall(SYS_gettid);
 	while (f->ops < f->budget && !__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		if (elapsed() > opt_time) {
+		double t = elapsed();
+		enum op op;
+
+		if (t > opt_time) {
 			__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 			break;
 		}
-		op_fn[pick_op(f)](f);
+		op = pick_op(f);
+		op_fn[op](f);
+		f->secs[op] += elapsed() - t;
 		f->ops++;
 		__atomic_fetch_add(&ops_done, 1, __ATOMIC_RELAXED);
 	}
@@ -1224,15 +1231,20 @@ static void report_progress(void)
 static void print_stats(void)
 {
 	static uint32_t sum[OP_NR][NERR];
+	double secs[OP_NR] = { 0 };
 	char line[1024];
 	int op, e, j, n;
 
 	for (j = 0; j < opt_threads; j++)
-		for (op = 0; op < OP_NR; op++)
+		for (op = 0; op < OP_NR; op++) {
+			secs[op] += fuzzers[j].secs[op];
 			for (e = 0; e < NERR; e++)
 				sum[op][e] += fuzzers[j].hist[op][e];
+		}
+	/* Thread-seconds per operation: where a long run's time goes. */
 	for (op = 0; op < OP_NR; op++) {
-		n = snprintf(line, sizeof(line), "%-8s", op_name[op]);
+		n = snprintf(line, sizeof(line), "%-8s %8.1f s", op_name[op],
+			     secs[op]);
 		for (e = 0; e < NERR && n < (int)sizeof(line) - 32; e++)
 			if (sum[op][e])
 				n += snprintf(line + n, sizeof(line) - n,
