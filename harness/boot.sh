@@ -78,11 +78,30 @@ icount_default=0
 # vCPU from outside (HWBP_QEMU_ARGS="-monitor unix:/tmp/m.sock,server,nowait").
 # shellcheck disable=SC2206
 [ -n "${HWBP_QEMU_ARGS:-}" ] && qemu+=(${HWBP_QEMU_ARGS})
+# A QMP socket for s3-wake.py, which wakes a guest left in S3 by an RTC
+# alarm that fired before it got there (see that file); each wake-up is a
+# line in <console log>.host, which report.py lists.
+qmp_sock=$(mktemp -u /tmp/hwbp-qmp.XXXXXX)
+qemu+=(-qmp "unix:$qmp_sock,server=on,wait=off")
+host_notes=$console_log.host
+rm -f "$host_notes"
+start_s3_wake() {
+	python3 "$HARNESS/s3-wake.py" "$qmp_sock" "$host_notes" "$console_log" \
+		"${HWBP_S3_WAKE_AFTER:-30}" &
+	s3_waker=$!
+}
+stop_s3_wake() {
+	kill "$s3_waker" 2>/dev/null
+	wait "$s3_waker" 2>/dev/null
+	rm -f "$qmp_sock"
+}
 
 limit=${HWBP_TIMEOUT:-1500}
 note "booting $HARCH/$FLAVOR${KVARIANT:+/$KVARIANT} ($mode), console: $console_log"
 if [ "$interactive" = 1 ]; then
+	start_s3_wake
 	"${qemu[@]}" 2>&1 | tee "$console_log"
+	stop_s3_wake
 	exit 0
 fi
 # A guest that announces "@@@ MAY-WEDGE N" before a test that can stop it
@@ -125,10 +144,12 @@ timeout --kill-after=10 "$limit" "${qemu[@]}" </dev/null >"$console_log" 2>&1 &
 qemu_pid=$!
 watch_wedge "$qemu_pid" &
 watcher=$!
+start_s3_wake
 wait "$qemu_pid"
 rc=$?
 kill "$watcher" 2>/dev/null
 wait "$watcher" 2>/dev/null
+stop_s3_wake
 set -e
 [ "$mode" = run ] && cat "$console_log"
 if [ $rc = 124 ] || [ $rc = 137 ]; then

@@ -13,6 +13,8 @@ Results come from each suite's own output:
   - kmemleak (kasan kernels): the unreferenced objects of the final scan;
     one allocated with a function of ours in its backtrace fails the row,
     others are one INFO row
+  - what the host did to a guest (CONSOLE_LOG.host, written by boot.sh's
+    helpers): a guest woken from a stuck S3 is an INFO row
 
 usage: report.py --kunit-tool PATH --xfail FILE [--host-results TSV]
                  ARCH:FLAVOR:CONSOLE_LOG...
@@ -227,6 +229,25 @@ def kmemleak_rows(arch, flavor, lines, our_symbols):
     return rows
 
 
+def host_note_rows(arch, flavor, path):
+    """What the host did to the guest while it ran (boot.sh's sidecar file):
+    'S3-WAKE suite:test SECONDS how' for a guest s3-wake.py woke from an S3
+    that its RTC alarm had missed. An INFO row each: the test itself still
+    judges what it saw after the resume."""
+    rows = []
+    try:
+        with open(path, errors='replace') as f:
+            notes = [l.split(None, 3) for l in f if l.startswith('S3-WAKE ')]
+    except OSError:
+        return rows
+    for n, words in enumerate(notes, 1):
+        test = words[1] if len(words) > 1 else '?'
+        rows.append(Row(arch, flavor, 'host-s3-wake', f'{test}#{n}', 'INFO',
+                        f'guest left in S3 for {words[2] if len(words) > 2 else "?"}'
+                        ' (its RTC alarm came before S3): woken through QMP'))
+    return rows
+
+
 def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
     rows = []
     kcsan = None            # (context, title, frames) of an open report
@@ -314,6 +335,7 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
 
     if kcsan is not None:
         rows.append(kcsan_row(arch, flavor, *kcsan, our_symbols))
+    rows += host_note_rows(arch, flavor, path + '.host')
     for ctx, found in splats.items():
         more = f' (+{len(found) - 1} more)' if len(found) > 1 else ''
         rows.append(Row(arch, flavor, 'kernel-health', ctx.replace(' ', ':'), 'FAIL',
@@ -470,7 +492,8 @@ def main():
     if counts['XFAIL']:
         print(f"{counts['XFAIL']} expected failures (listed in {os.path.relpath(args.xfail)})")
     if counts['INFO']:
-        print(f"{counts['INFO']} KCSAN or kmemleak reports outside our code (INFO rows, not counted)")
+        print(f"{counts['INFO']} INFO rows, not counted: KCSAN or kmemleak reports outside our code,"
+              " guests the host woke from S3")
     if counts['XPASS']:
         print(f"{counts['XPASS']} expected failures now pass (counted as failed): update the list")
     failed = counts['FAIL'] + counts['XPASS']
