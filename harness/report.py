@@ -14,7 +14,8 @@ Results come from each suite's own output:
     one allocated with a function of ours in its backtrace fails the row,
     others are one INFO row
   - what the host did to a guest (CONSOLE_LOG.host, written by boot.sh's
-    helpers): a guest woken from a stuck S3 is an INFO row
+    helpers): a guest woken from a stuck S3 is an INFO row; so is a guest's
+    own '@@@ NOTE' on how it ran
 
 usage: report.py --kunit-tool PATH --xfail FILE [--host-results TSV]
                  ARCH:FLAVOR:CONSOLE_LOG...
@@ -279,6 +280,10 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
                 done = True
             elif tag == 'MAY-WEDGE':
                 may_wedge = True
+            elif tag == 'NOTE':
+                # How the guest ran differs from the plain run (init says why).
+                rows.append(Row(arch, flavor, 'guest', f'note#{len(rows)}', 'INFO',
+                                ' '.join(words[2:])[:200]))
             elif tag == 'BEGIN' and len(words) >= 4:
                 current = (words[2], words[3], [])
                 context = f'{words[2]} {words[3]}'
@@ -493,7 +498,7 @@ def main():
         print(f"{counts['XFAIL']} expected failures (listed in {os.path.relpath(args.xfail)})")
     if counts['INFO']:
         print(f"{counts['INFO']} INFO rows, not counted: KCSAN or kmemleak reports outside our code,"
-              " guests the host woke from S3")
+              " guests the host woke from S3, notes on how a guest ran")
     if counts['XPASS']:
         print(f"{counts['XPASS']} expected failures now pass (counted as failed): update the list")
     failed = counts['FAIL'] + counts['XPASS']
