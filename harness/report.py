@@ -96,7 +96,9 @@ FIGURES_RE = re.compile(r'(\d+ ops in [\d.]+ s, \d+ ops/s|\w+_soak: \d+ cycles[^
 def kselftest_row(arch, flavor, suite, test, lines, rc):
     ok, fail, skip, failed = tap_summary(lines)
     detail = f'{ok} ok, {fail} failed, {skip} skipped' if ok + fail + skip else ''
-    figures = [m.group(1) for l in lines for m in [FIGURES_RE.search(l)] if m]
+    # A long run's progress lines ("N of M ops in T s") are not its figures.
+    figures = [m.group(1) for l in lines if 'progress:' not in l
+               for m in [FIGURES_RE.search(l)] if m]
     if figures:
         detail += ' (' + '; '.join(figures) + ')'
     if rc == 137:
