@@ -266,6 +266,7 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
     in_klog = False
     began = done = False
     may_wedge = False       # the running test was announced as able to stop the guest
+    notes = 0               # @@@ NOTE lines so far: their rows' names
     splats = {}             # context -> kernel lines, deduplicated
     # A message can appear twice: in a KLOG dump and printed live on the
     # console, which may lag into the next context. The first copy names
@@ -284,7 +285,8 @@ def parse_console(arch, flavor, path, kunit_tool, our_symbols=frozenset()):
                 may_wedge = True
             elif tag == 'NOTE':
                 # How the guest ran differs from the plain run (init says why).
-                rows.append(Row(arch, flavor, 'guest', f'note#{len(rows)}', 'INFO',
+                notes += 1
+                rows.append(Row(arch, flavor, 'guest', f'note#{notes}', 'INFO',
                                 ' '.join(words[2:])[:200]))
             elif tag == 'BEGIN' and len(words) >= 4:
                 current = (words[2], words[3], [])
